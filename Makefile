@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Builds xvs: the XDP data plane (BPF objects embedded as libbpf skeletons),
+# the daemon build/xvsd, the CLI build/xvsctl, and the tests.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD := build
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wformat=2 -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+CPPFLAGS += -Iinclude -Ilib -I$(BUILD)/bpf -D_GNU_SOURCE -DXVS_VERSION='"$(VERSION)"'
+ALL_CFLAGS = -std=gnu11 $(WARNINGS) -Werror $(CFLAGS)
+LDLIBS_XVSD := -lbpf -lelf -lz -lmnl -ljson-c -lmicrohttpd -lsystemd
+LDLIBS_XVSCTL := -lcurl -ljson-c -lbpf -lelf -lz -lmnl
+
+# Sanitizer build for the tests: the same sources, ASan + UBSan.
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
+
+BPF_PROGS := xvs_lb xvs_pass
+BPF_OBJS := $(BPF_PROGS:%=$(BUILD)/bpf/%.bpf.o)
+BPF_SKELS := $(BPF_PROGS:%=$(BUILD)/bpf/%.skel.h)
+BPF_HEADERS := $(wildcard bpf/*.h) include/xvs/xvs.h
+
+LIB_SRCS := $(wildcard lib/*.c)
+XVSD_SRCS := $(wildcard xvsd/*.c)
+XVSCTL_SRCS := $(wildcard xvsctl/*.c)
+HEADERS := $(wildcard include/xvs/*.h lib/*.h xvsd/*.h xvsctl/*.h)
+
+# The daemon's sources minus main.c, linked into tests that need them.
+XVSD_LIB_SRCS := $(filter-out xvsd/main.c,$(XVSD_SRCS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+BPF_TEST_SRCS := $(wildcard tests/bpf/test_*.c)
+BPF_TEST_BINS := $(BPF_TEST_SRCS:tests/bpf/%.c=$(BUILD)/tests/bpf/%)
+
+.PHONY: all install uninstall test test-build demo bench clean deps check-deps
+all: $(BUILD)/xvsd $(BUILD)/xvsctl
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	llvm-strip -g $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $* > $@
+
+# Regular objects.
+$(BUILD)/obj/%.o: %.c $(HEADERS) $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ixvsd $(ALL_CFLAGS) -c $< -o $@
+
+# Sanitizer objects.
+$(BUILD)/san/obj/%.o: %.c $(HEADERS) $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ixvsd -Itests/unit $(ALL_CFLAGS) $(SAN_CFLAGS) -c $< -o $@
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_SAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/obj/%.o)
+
+$(BUILD)/xvsd: $(XVSD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
+
+$(BUILD)/xvsctl: $(XVSCTL_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS_XVSCTL)
+
+$(BUILD)/san/xvsd: $(XVSD_SRCS:%.c=$(BUILD)/san/obj/%.o) $(LIB_SAN_OBJS)
+	$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
+
+$(BUILD)/san/xvsctl: $(XVSCTL_SRCS:%.c=$(BUILD)/san/obj/%.o) $(LIB_SAN_OBJS)
+	$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSCTL)
+
+# Unit tests: sanitizer build, linked with the library and the daemon's
+# sources other than main.c.
+$(BUILD)/tests/unit/%: $(BUILD)/san/obj/tests/unit/%.o $(XVSD_LIB_SRCS:%.c=$(BUILD)/san/obj/%.o) $(LIB_SAN_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
+
+# BPF_PROG_TEST_RUN fixtures: same, they fill maps through the daemon's code.
+$(BUILD)/tests/bpf/%: $(BUILD)/san/obj/tests/bpf/%.o $(XVSD_LIB_SRCS:%.c=$(BUILD)/san/obj/%.o) $(LIB_SAN_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
+
+deps:
+	bash scripts/deps.sh
+
+test-build: all $(BUILD)/san/xvsd $(BUILD)/san/xvsctl $(UNIT_BINS) $(BPF_TEST_BINS) $(BPF_OBJS)
+
+test: deps
+	$(MAKE) test-build
+	bash tests/run.sh
+
+demo: deps
+	$(MAKE) all $(BPF_OBJS)
+	bash scripts/demo.sh
+
+bench: deps
+	$(MAKE) all
+	@if [ -x bench/run.sh ]; then bash bench/run.sh; else echo "bench: not built yet (issue 9)"; fi
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(BUILD)/xvsd $(DESTDIR)$(PREFIX)/sbin/xvsd
+	install -m 0755 $(BUILD)/xvsctl $(DESTDIR)$(PREFIX)/bin/xvsctl
+	for m in man/*.8; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/xvsd $(DESTDIR)$(PREFIX)/bin/xvsctl
+
+clean:
+	rm -rf $(BUILD)
+
+.SECONDARY:

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The ABI shared by the XDP data plane and userspace: map keys, map values and
+ * constants. Both sides include this one header; sizes are pinned by asserts. */
+#ifndef XVS_XVS_H
+#define XVS_XVS_H
+
+#include <linux/types.h>
+
+/* Address families, equal to AF_INET/AF_INET6 so userspace needs no mapping. */
+#define XVS_AF_INET  2
+#define XVS_AF_INET6 10
+
+/* Forwarding modes (service "mode"). */
+enum xvs_mode {
+	XVS_MODE_NAT = 0,
+	XVS_MODE_SNAT = 1,
+	XVS_MODE_DR = 2,
+	XVS_MODE_TUN = 3,
+	XVS_MODE_GENERIC = 4,
+	XVS_MODE__MAX
+};
+
+/* Schedulers (service "scheduler"). */
+enum xvs_scheduler {
+	XVS_SCHED_RR = 0,
+	XVS_SCHED_WRR = 1,
+	XVS_SCHED_LC = 2,
+	XVS_SCHED_WLC = 3,
+	XVS_SCHED_SH = 4,
+	XVS_SCHED_DH = 5,
+	XVS_SCHED_MH = 6,
+	XVS_SCHED__MAX
+};
+
+/* Connection states; each has its own timeout in struct xvs_settings. */
+enum xvs_conn_state {
+	XVS_CONN_TCP_SYN = 0,      /* SYN seen, handshake not complete */
+	XVS_CONN_TCP_ESTABLISHED = 1,
+	XVS_CONN_TCP_FIN = 2,      /* FIN seen */
+	XVS_CONN_TCP_CLOSE = 3,    /* RST seen */
+	XVS_CONN_UDP = 4,
+	XVS_CONN_STATE__MAX
+};
+
+/* Why the data plane dropped a packet: index into the drops map. */
+enum xvs_drop_reason {
+	XVS_DROP_NO_BACKEND = 0,      /* service has no usable backend */
+	XVS_DROP_CONN_TABLE_FULL = 1, /* new flow, connection table full */
+	XVS_DROP_MALFORMED = 2,       /* a balanced packet failed a header check */
+	XVS_DROP_BACKEND_GONE = 3,    /* tracked flow's backend no longer usable */
+	XVS_DROP__MAX
+};
+
+/* Packets the data plane did not drop and did not forward: index into the
+ * passes map (counted so an operator can see what went to the kernel). */
+enum xvs_pass_reason {
+	XVS_PASS_NOT_IP = 0,        /* not IPv4/IPv6 (ARP, LLDP, ...) */
+	XVS_PASS_NO_SERVICE = 1,    /* no service for this address/port/proto */
+	XVS_PASS_FRAGMENT = 2,      /* IP fragment: the kernel reassembles */
+	XVS_PASS_UNSUPPORTED = 3,   /* IP options, extension headers, other protocols */
+	XVS_PASS__MAX
+};
+
+/* An IPv4 or IPv6 address; IPv4 lives in the first word, the rest is zero. */
+struct xvs_addr {
+	union {
+		__be32 v4;
+		__be32 v6[4];
+		__u8 bytes[16];
+	};
+};
+
+/* services map key: the virtual service a packet is addressed to. */
+struct xvs_service_key {
+	struct xvs_addr addr;
+	__be16 port;    /* network order; 0 for portless protocols */
+	__u8 proto;     /* IPPROTO_* */
+	__u8 family;    /* XVS_AF_* */
+};
+
+/* services map value. The backends of a service are the slots
+ * [slot_base, slot_base + slot_count) of the service_slots map, each holding a
+ * backend id; the scheduler picks a slot. */
+struct xvs_service {
+	__u32 id;         /* index into service_stats and service_state */
+	__u8 mode;        /* enum xvs_mode */
+	__u8 scheduler;   /* enum xvs_scheduler */
+	__u16 flags;      /* XVS_SERVICE_F_* */
+	__u32 slot_base;
+	__u32 slot_count; /* 0: no usable backend */
+};
+
+/* backends map value, indexed by backend id. */
+struct xvs_backend {
+	struct xvs_addr addr;
+	__u8 dmac[6];     /* backend (or next hop) MAC */
+	__u8 smac[6];     /* MAC of the interface we send from */
+	__u32 ifindex;    /* interface we send from */
+	__be16 port;      /* network order; 0 = same as the service port */
+	__u8 family;
+	__u8 flags;       /* XVS_BACKEND_F_* */
+	__u32 service_id;
+};
+#define XVS_BACKEND_F_READY 0x01 /* dmac/ifindex known: packets may be sent */
+
+/* service_state map value: scheduler state the data plane updates. */
+struct xvs_service_state {
+	__u64 rr_cursor;
+};
+
+/* conns map key: one direction of a flow as the balancer sees it arrive. */
+struct xvs_conn_key {
+	struct xvs_addr saddr;
+	struct xvs_addr daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u8 pad[2];
+};
+
+/* conns map value. */
+struct xvs_conn {
+	__u64 last_seen_ns;  /* bpf_ktime_get_ns() of the last packet */
+	__u32 backend_id;
+	__u32 service_id;
+	__u8 state;          /* enum xvs_conn_state */
+	__u8 pad[7];
+};
+
+/* service_stats and backend_stats value (per-CPU). */
+struct xvs_counters {
+	__u64 conns;
+	__u64 in_packets;
+	__u64 in_bytes;
+	__u64 out_packets;
+	__u64 out_bytes;
+};
+
+/* settings map value (one entry); the daemon rewrites it on reload. */
+struct xvs_settings {
+	__u64 timeout_ns[XVS_CONN_STATE__MAX];
+};
+
+_Static_assert(sizeof(struct xvs_addr) == 16, "xvs_addr size");
+_Static_assert(sizeof(struct xvs_service_key) == 20, "xvs_service_key size");
+_Static_assert(sizeof(struct xvs_service) == 16, "xvs_service size");
+_Static_assert(sizeof(struct xvs_backend) == 40, "xvs_backend size");
+_Static_assert(sizeof(struct xvs_service_state) == 8, "xvs_service_state size");
+_Static_assert(sizeof(struct xvs_conn_key) == 40, "xvs_conn_key size");
+_Static_assert(sizeof(struct xvs_conn) == 24, "xvs_conn size");
+_Static_assert(sizeof(struct xvs_counters) == 40, "xvs_counters size");
+
+/* Default map sizes; the loader overrides them from the configuration. */
+#define XVS_DEFAULT_MAX_SERVICES 1024
+#define XVS_DEFAULT_MAX_BACKENDS 8192
+#define XVS_DEFAULT_SLOTS 65536
+#define XVS_DEFAULT_CONN_TABLE (1024 * 1024)
+
+#endif /* XVS_XVS_H */

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Installs every Debian 12 package that building, the demo and the tests need.
+# Idempotent and quiet: does nothing when everything is already installed.
+set -euo pipefail
+
+packages=(
+    # build
+    make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
+    libmnl-dev libjson-c-dev libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev
+    pkg-config libclang-rt-14-dev
+    # lab, demo and tests
+    iproute2 ethtool tcpdump socat python3 python3-scapy procps kmod iputils-ping
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "deps.sh: missing packages (${missing[*]}); run as root to install them" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "deps.sh: installing ${missing[*]}"
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The parsed configuration file: what the operator asked for, validated.
+ * The daemon turns it into data plane state (dataplane.c). */
+#ifndef XVSD_CONFIG_H
+#define XVSD_CONFIG_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+
+#define CONFIG_NAME_MAX 64
+#define CONFIG_DEFAULT_FILE "/etc/xvs/xvs.conf"
+#define CONFIG_DEFAULT_RUN_DIR "/run/xvs"
+
+enum xdp_attach_mode {
+	XDP_ATTACH_AUTO = 0, /* native where the driver supports it, else generic */
+	XDP_ATTACH_NATIVE,
+	XDP_ATTACH_GENERIC,
+	XDP_ATTACH_OFF,
+};
+
+enum interface_type {
+	INTERFACE_ETHERNET = 0, /* exists already; the daemon only attaches */
+	INTERFACE_VLAN,
+	INTERFACE_BOND,
+	INTERFACE_LACP,
+	INTERFACE_VETH,
+	INTERFACE_VETH_PEER,
+	INTERFACE_BRIDGE,
+};
+
+struct config_prefix {
+	struct inet_addr addr;
+	uint8_t prefix_len;
+};
+
+struct config_global {
+	char node[CONFIG_NAME_MAX];       /* default: the host name */
+	char run_dir[256];                /* default CONFIG_DEFAULT_RUN_DIR */
+	char api_unix[256];               /* default RUN_DIR/xvsd.sock */
+	bool api_http_set;
+	struct inet_addr api_http_addr;
+	uint16_t api_http_port;
+	uint32_t conn_table;              /* entries; default XVS_DEFAULT_CONN_TABLE */
+	uint32_t timeout_tcp_ms;          /* default 15 min */
+	uint32_t timeout_tcp_fin_ms;      /* default 2 min */
+	uint32_t timeout_tcp_syn_ms;      /* default 1 min */
+	uint32_t timeout_udp_ms;          /* default 5 min */
+};
+
+struct config_interface {
+	char name[IFNAMSIZ];
+	unsigned int line;                /* where the block starts, for messages */
+	enum interface_type type;
+	enum xdp_attach_mode xdp;
+	char parent[IFNAMSIZ];            /* vlan */
+	uint16_t vlan_id;                 /* vlan: 1..4094 */
+	char peer[IFNAMSIZ];              /* veth */
+	char namespace_name[CONFIG_NAME_MAX]; /* veth-peer */
+	char (*members)[IFNAMSIZ];        /* bond, lacp, bridge */
+	size_t member_count;
+	uint32_t mtu;                     /* 0: leave as is */
+	struct config_prefix *addresses;
+	size_t address_count;
+};
+
+enum check_type {
+	CHECK_NONE = 0, CHECK_TCP, CHECK_HTTP, CHECK_HTTPS, CHECK_UDP, CHECK_DNS,
+	CHECK_SIP, CHECK_RADIUS, CHECK_EXEC,
+};
+
+struct config_check {
+	enum check_type type;
+	bool set;                         /* a check line was given */
+	uint16_t port;                    /* 0: the backend's port */
+	bool address_set;
+	struct inet_addr address;
+	char *path, *host, *body, *query, *send, *secret, *command;
+	uint16_t expect;                  /* http status; 0 = 200 */
+	uint32_t interval_ms, timeout_ms; /* defaults 2 s, 1 s */
+	uint32_t rise, fall;              /* defaults 2, 3 */
+};
+
+struct config_backend {
+	struct inet_addr addr;
+	uint16_t port;                    /* 0: the service port */
+	uint32_t weight;                  /* default 1; 0 = drain */
+	uint32_t max_conns;               /* 0: unlimited */
+	uint16_t check_port;              /* 0: the check's port */
+	unsigned int line;
+};
+
+enum persistence_type { PERSIST_NONE = 0, PERSIST_SOURCE_IP, PERSIST_SIP_CALLID };
+
+struct config_service {
+	char name[CONFIG_NAME_MAX];
+	unsigned int line;
+	struct inet_addr *vips;
+	size_t vip_count;
+	uint16_t port;                    /* 0 for portless protocols */
+	uint8_t proto;                    /* IPPROTO_* number */
+	uint8_t mode;                     /* enum xvs_mode; default nat */
+	uint8_t scheduler;                /* enum xvs_scheduler; default wlc */
+	enum persistence_type persistence;
+	uint32_t persistence_ms;
+	uint8_t persistence_mask;         /* prefix length; default 32 / 128 */
+	struct inet_addr *snat_addrs;
+	size_t snat_count;
+	char namespace_name[CONFIG_NAME_MAX];
+	struct config_check check;
+	struct config_backend *backends;
+	size_t backend_count;
+};
+
+struct config {
+	char *path;                       /* the file given to config_load */
+	struct config_global global;
+	struct config_interface *interfaces;
+	size_t interface_count;
+	struct config_service *services;
+	size_t service_count;
+};
+
+/* Reads and validates path (and the files it includes). On success returns
+ * the configuration. On failure returns NULL and has written every error to
+ * errors as "FILE:LINE:COL: error: MESSAGE" lines; *error_count (if not NULL)
+ * tells how many. */
+struct config *config_load(const char *path, FILE *errors, int *error_count);
+/* Same, from a string; name is the file name used in messages. */
+struct config *config_load_string(const char *name, const char *text, FILE *errors,
+				  int *error_count);
+void config_free(struct config *config); /* accepts NULL */
+
+const char *config_mode_name(uint8_t mode);
+const char *config_scheduler_name(uint8_t scheduler);
+const char *config_proto_name(uint8_t proto); /* "tcp", "udp", ... or NULL */
+
+#endif
