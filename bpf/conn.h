@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Connection tracking: keeps a flow on its backend, follows the TCP state of
+ * the client side (DR never sees replies) and schedules new or stale flows. */
+#ifndef XVS_BPF_CONN_H
+#define XVS_BPF_CONN_H
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "parse.h"
+#include "sched.h"
+#include "verdict.h"
+#include "xvs/xvs.h"
+
+#ifndef EEXIST
+#define EEXIST 17
+#endif
+
+/* The backend a packet goes to. */
+struct target {
+	__u32 backend_id;
+	struct xvs_backend *backend;
+};
+
+/* State of a flow that starts with this packet. A mid-flow TCP packet
+ * (no SYN) also starts one, as in Katran: after a table flush or a failover
+ * the flow is rescheduled rather than reset. */
+static __always_inline __u8 conn_initial_state(const struct packet *pkt)
+{
+	__u8 flags = pkt->tcp_flags;
+
+	if (pkt->flow.proto == IPPROTO_UDP)
+		return XVS_CONN_UDP;
+	if (flags & XVS_TCP_RST)
+		return XVS_CONN_TCP_CLOSE;
+	if (flags & XVS_TCP_FIN)
+		return XVS_CONN_TCP_FIN;
+	if ((flags & (XVS_TCP_SYN | XVS_TCP_ACK)) == XVS_TCP_SYN)
+		return XVS_CONN_TCP_SYN;
+	return XVS_CONN_TCP_ESTABLISHED;
+}
+
+/* State after a client packet of a tracked flow. */
+static __always_inline __u8 conn_next_state(__u8 state, const struct packet *pkt)
+{
+	__u8 flags = pkt->tcp_flags;
+
+	if (pkt->flow.proto == IPPROTO_UDP)
+		return XVS_CONN_UDP;
+	if (flags & XVS_TCP_RST)
+		return XVS_CONN_TCP_CLOSE;
+	if (flags & XVS_TCP_FIN)
+		return state == XVS_CONN_TCP_CLOSE ? XVS_CONN_TCP_CLOSE : XVS_CONN_TCP_FIN;
+	if (state == XVS_CONN_TCP_SYN && (flags & XVS_TCP_ACK))
+		return XVS_CONN_TCP_ESTABLISHED;
+	return state;
+}
+
+/* Whether a tracked entry still holds this packet's flow: not timed out,
+ * same service, and not a fresh SYN reusing the ports of a closed flow. */
+static __always_inline bool conn_is_current(const struct xvs_conn *conn,
+					    const struct xvs_service *service,
+					    const struct packet *pkt, __u64 now)
+{
+	__u32 zero = 0, state = conn->state;
+	struct xvs_settings *config;
+
+	if (conn->service_id != service->id || state >= XVS_CONN_STATE__MAX)
+		return false;
+	config = bpf_map_lookup_elem(&settings, &zero);
+	if (!config || now - conn->last_seen_ns > config->timeout_ns[state])
+		return false;
+	if ((pkt->tcp_flags & (XVS_TCP_SYN | XVS_TCP_ACK)) == XVS_TCP_SYN &&
+	    (state == XVS_CONN_TCP_FIN || state == XVS_CONN_TCP_CLOSE))
+		return false;
+	return true;
+}
+
+/* The backend of a tracked flow, if it can still be sent to. */
+static __always_inline struct xvs_backend *conn_backend(const struct xvs_conn *conn)
+{
+	__u32 backend_id = conn->backend_id;
+	struct xvs_backend *backend = bpf_map_lookup_elem(&backends, &backend_id);
+
+	if (!backend || !(backend->flags & XVS_BACKEND_F_READY))
+		return 0;
+	return backend;
+}
+
+/* Schedules a flow that has no entry and inserts one. The table never evicts:
+ * when it is full the new flow is dropped and counted. */
+static __always_inline int conn_create(const struct xvs_service *service,
+				       const struct packet *pkt, __u64 now,
+				       struct target *target)
+{
+	struct xvs_conn entry = {}, *winner;
+	int verdict, err;
+
+	verdict = schedule(service, pkt, &target->backend_id, &target->backend);
+	if (verdict != FURTHER_PROCESSING)
+		return verdict;
+
+	entry.last_seen_ns = now;
+	entry.backend_id = target->backend_id;
+	entry.service_id = service->id;
+	entry.state = conn_initial_state(pkt);
+	err = bpf_map_update_elem(&conns, &pkt->flow, &entry, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		/* Another CPU inserted this flow first: follow its choice. */
+		winner = bpf_map_lookup_elem(&conns, &pkt->flow);
+		if (!winner)
+			return drop_counted(XVS_DROP_CONN_TABLE_FULL);
+		target->backend_id = winner->backend_id;
+		target->backend = conn_backend(winner);
+		if (!target->backend)
+			return drop_counted(XVS_DROP_NO_BACKEND);
+		return FURTHER_PROCESSING;
+	}
+	if (err)
+		return drop_counted(XVS_DROP_CONN_TABLE_FULL);
+	count_new_conn(service->id, target->backend_id);
+	return FURTHER_PROCESSING;
+}
+
+/* Finds or makes the flow's entry and sets *target to its backend. */
+static __always_inline int conn_track(const struct xvs_service *service,
+				      const struct packet *pkt, struct target *target)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct xvs_conn *conn;
+	int verdict;
+
+	conn = bpf_map_lookup_elem(&conns, &pkt->flow);
+	if (!conn)
+		return conn_create(service, pkt, now, target);
+
+	if (conn_is_current(conn, service, pkt, now)) {
+		target->backend = conn_backend(conn);
+		if (target->backend) {
+			target->backend_id = conn->backend_id;
+			conn->state = conn_next_state(conn->state, pkt);
+			conn->last_seen_ns = now;
+			return FURTHER_PROCESSING;
+		}
+	}
+
+	/* Expired, closed and reopened, or its backend is gone: a new
+	 * connection in the same entry, rewritten in place so that it needs
+	 * no free slot in a full table. */
+	verdict = schedule(service, pkt, &target->backend_id, &target->backend);
+	if (verdict != FURTHER_PROCESSING)
+		return verdict;
+	conn->backend_id = target->backend_id;
+	conn->service_id = service->id;
+	conn->state = conn_initial_state(pkt);
+	conn->last_seen_ns = now;
+	count_new_conn(service->id, target->backend_id);
+	return FURTHER_PROCESSING;
+}
+
+#endif /* XVS_BPF_CONN_H */

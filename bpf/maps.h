@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Every map of the xvs_lb data plane, in one place. Sizes here are defaults:
+ * the daemon sets the real ones with bpf_map__set_max_entries() before load. */
+#ifndef XVS_BPF_MAPS_H
+#define XVS_BPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "xvs/xvs.h"
+
+/* Virtual services by (VIP, port, protocol, family). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XVS_DEFAULT_MAX_SERVICES);
+	__type(key, struct xvs_service_key);
+	__type(value, struct xvs_service);
+} services SEC(".maps");
+
+/* Scheduler slots: each service owns [slot_base, slot_base + slot_count), each
+ * slot holding a backend id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_DEFAULT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} service_slots SEC(".maps");
+
+/* Scheduler state the data plane updates, by service id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_DEFAULT_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct xvs_service_state);
+} service_state SEC(".maps");
+
+/* Backends by backend id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_DEFAULT_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xvs_backend);
+} backends SEC(".maps");
+
+/* Connection table. A preallocated plain hash, not LRU: when it is full new
+ * flows are refused (and counted) instead of established ones being evicted.
+ * The daemon deletes expired entries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XVS_DEFAULT_CONN_TABLE);
+	__type(key, struct xvs_conn_key);
+	__type(value, struct xvs_conn);
+} conns SEC(".maps");
+
+/* Per-service counters, by service id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XVS_DEFAULT_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct xvs_counters);
+} service_stats SEC(".maps");
+
+/* Per-backend counters, by backend id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XVS_DEFAULT_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xvs_counters);
+} backend_stats SEC(".maps");
+
+/* Dropped packets, by enum xvs_drop_reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XVS_DROP__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* Packets handed to the kernel, by enum xvs_pass_reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XVS_PASS__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} passes SEC(".maps");
+
+/* Runtime settings (connection timeouts), one entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xvs_settings);
+} settings SEC(".maps");
+
+/* Egress interfaces for bpf_redirect_map: key is a backend's ifindex, value
+ * the ifindex to send on (normally the same). A backend reached through an
+ * interface other than the ingress one needs its entry here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} tx_ports SEC(".maps");
+
+#endif /* XVS_BPF_MAPS_H */
