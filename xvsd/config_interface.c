@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The configuration's interface blocks: interfaces the data plane attaches to,
+ * and those the daemon creates (vlan, bond, veth, bridge, ...). */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_internal.h"
+
+static const char *const xdp_mode_names[] = { "auto", "native", "generic", "off" };
+
+void interface_free(struct config_interface *interface)
+{
+	free(interface->members);
+	free(interface->addresses);
+}
+
+static int interface_name_next(struct config_parser *parser, const struct token *keyword,
+			       const char *what, char *name)
+{
+	struct token token;
+	int err = value_next(parser, keyword, "an interface name", &token);
+
+	return err ? err : value_name(parser, &token, what, IFNAMSIZ - 1, name);
+}
+
+static int interface_type_parse(struct config_parser *parser, void *object,
+				const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+	struct token token;
+	int type, err;
+
+	err = keyword_choice(parser, keyword, "interface type", config_interface_type_names,
+			     INTERFACE_BRIDGE + 1, &type, &token);
+	if (err)
+		return err;
+	parse->interface.type = (enum interface_type)type;
+	parse->type = token.location;
+	return 0;
+}
+
+static int interface_xdp_parse(struct config_parser *parser, void *object,
+			       const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+	int mode, err;
+
+	err = keyword_choice(parser, keyword, "xdp mode", xdp_mode_names, 4, &mode, NULL);
+	if (err)
+		return err;
+	parse->interface.xdp = (enum xdp_attach_mode)mode;
+	parse->xdp = keyword->location;
+	return 0;
+}
+
+static int interface_parent_parse(struct config_parser *parser, void *object,
+				  const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+
+	parse->parent = keyword->location;
+	return interface_name_next(parser, keyword, "parent interface name",
+				   parse->interface.parent);
+}
+
+static int interface_peer_parse(struct config_parser *parser, void *object,
+				const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+
+	parse->peer = keyword->location;
+	return interface_name_next(parser, keyword, "peer interface name",
+				   parse->interface.peer);
+}
+
+static int interface_namespace_parse(struct config_parser *parser, void *object,
+				     const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+	struct token token;
+	int err = value_next(parser, keyword, "a namespace name", &token);
+
+	parse->namespace_name = keyword->location;
+	return err ? err : value_name(parser, &token, "namespace name", CONFIG_NAME_MAX - 1,
+				      parse->interface.namespace_name);
+}
+
+static int interface_id_parse(struct config_parser *parser, void *object,
+			      const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+	uint64_t id;
+	int err = keyword_number(parser, keyword, "vlan id", 1, 4094, &id);
+
+	parse->id = keyword->location;
+	parse->interface.vlan_id = (uint16_t)id;
+	return err;
+}
+
+static int interface_mtu_parse(struct config_parser *parser, void *object,
+			       const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+	uint64_t mtu;
+	int err = keyword_number(parser, keyword, "mtu", 68, 65535, &mtu);
+
+	parse->mtu = keyword->location;
+	parse->interface.mtu = (uint32_t)mtu;
+	return err;
+}
+
+static int interface_address_parse(struct config_parser *parser, void *object,
+				   const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+	struct config_interface *interface = &parse->interface;
+	struct config_prefix *addresses;
+	struct token token;
+	int err;
+
+	err = value_next(parser, keyword, "ADDRESS/LENGTH", &token);
+	if (err)
+		return err;
+	addresses = array_reserve(interface->addresses, interface->address_count,
+				  sizeof(*addresses));
+	if (!addresses)
+		return out_of_memory(parser, &token.location);
+	interface->addresses = addresses;
+	err = value_prefix(parser, &token, "address", &addresses[interface->address_count]);
+	if (err)
+		return err;
+	interface->address_count++;
+	if (!parse->address.line)
+		parse->address = keyword->location;
+	return 0;
+}
+
+static int interface_members_parse(struct config_parser *parser, void *object,
+				   const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+	struct config_interface *interface = &parse->interface;
+	struct token token = token_peek(parser);
+	char (*members)[IFNAMSIZ];
+	int err;
+
+	parse->members = keyword->location;
+	do {
+		err = value_next(parser, keyword, "an interface name", &token);
+		if (err)
+			return err;
+		members = array_reserve(interface->members, interface->member_count,
+					sizeof(*members));
+		if (!members)
+			return out_of_memory(parser, &token.location);
+		interface->members = members;
+		err = value_name(parser, &token, "member interface name", IFNAMSIZ - 1,
+				 members[interface->member_count]);
+		if (err)
+			return err;
+		interface->member_count++;
+		token = token_peek(parser);
+	} while (token_is_value(&token));
+	return 0;
+}
+
+static const struct keyword interface_keywords[] = {
+	{ "type", interface_type_parse, false },
+	{ "xdp", interface_xdp_parse, false },
+	{ "parent", interface_parent_parse, false },
+	{ "id", interface_id_parse, false },
+	{ "mtu", interface_mtu_parse, false },
+	{ "address", interface_address_parse, true },
+	{ "members", interface_members_parse, false },
+	{ "peer", interface_peer_parse, false },
+	{ "namespace", interface_namespace_parse, false },
+};
+
+static const struct block_kind interface_kind = {
+	"interface", interface_keywords,
+	sizeof(interface_keywords) / sizeof(interface_keywords[0]),
+};
+
+#define TYPE_BIT(type) (1u << (type))
+
+/* Settings that belong to some interface types only, and are required there. */
+static const struct {
+	const char *keyword;
+	size_t offset; /* of its struct location in struct interface_parse */
+	uint32_t types;
+} interface_type_settings[] = {
+	{ "parent", offsetof(struct interface_parse, parent), TYPE_BIT(INTERFACE_VLAN) },
+	{ "id", offsetof(struct interface_parse, id), TYPE_BIT(INTERFACE_VLAN) },
+	{ "members", offsetof(struct interface_parse, members),
+	  TYPE_BIT(INTERFACE_BOND) | TYPE_BIT(INTERFACE_LACP) | TYPE_BIT(INTERFACE_BRIDGE) },
+	{ "peer", offsetof(struct interface_parse, peer), TYPE_BIT(INTERFACE_VETH) },
+	{ "namespace", offsetof(struct interface_parse, namespace_name),
+	  TYPE_BIT(INTERFACE_VETH_PEER) },
+};
+
+static void interface_check_type(struct config_parser *parser,
+				 const struct interface_parse *parse)
+{
+	const struct config_interface *interface = &parse->interface;
+	uint32_t type = TYPE_BIT(interface->type);
+	char types[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(interface_type_settings) / sizeof(interface_type_settings[0]);
+	     i++) {
+		const struct location *given =
+			(const void *)((const char *)parse + interface_type_settings[i].offset);
+		uint32_t allowed = interface_type_settings[i].types;
+
+		format_choices(config_interface_type_names, INTERFACE_BRIDGE + 1, allowed,
+			       types, sizeof(types));
+		if (given->line && !(allowed & type))
+			config_error(parser, given, "%s needs type %s",
+				     interface_type_settings[i].keyword, types);
+		else if (!given->line && (allowed & type))
+			config_error(parser, &parse->block, "interface \"%s\": type %s needs %s",
+				     interface->name,
+				     config_interface_type_names[interface->type],
+				     interface_type_settings[i].keyword);
+	}
+}
+
+static int interface_add(struct config_parser *parser, struct interface_parse *parse)
+{
+	struct config *config = parser->config;
+	struct config_interface *interfaces;
+	struct location *locations;
+
+	interfaces = array_reserve(config->interfaces, config->interface_count,
+				   sizeof(*interfaces));
+	if (interfaces)
+		config->interfaces = interfaces;
+	locations = array_reserve(parser->interface_locations, config->interface_count,
+				  sizeof(*locations));
+	if (locations)
+		parser->interface_locations = locations;
+	if (!interfaces || !locations) {
+		interface_free(&parse->interface);
+		return out_of_memory(parser, &parse->block);
+	}
+	interfaces[config->interface_count] = parse->interface;
+	locations[config->interface_count++] = parse->name;
+	return 0;
+}
+
+static int interface_name_parse(struct config_parser *parser, struct interface_parse *parse,
+				const struct token *keyword)
+{
+	const struct config *config = parser->config;
+	struct token token;
+	char first[300];
+	size_t i;
+	int err;
+
+	err = value_next(parser, keyword, "an interface name", &token);
+	if (err)
+		return err;
+	parse->name = token.location;
+	if (value_name(parser, &token, "interface name", IFNAMSIZ - 1, parse->interface.name))
+		return 0; /* reported; the block is still worth checking */
+	for (i = 0; i < config->interface_count; i++) {
+		if (strcmp(config->interfaces[i].name, parse->interface.name) == 0) {
+			location_reference(&token.location, &parser->interface_locations[i],
+					   first, sizeof(first));
+			config_error(parser, &token.location,
+				     "duplicate interface \"%s\" (first at %s)",
+				     parse->interface.name, first);
+			break;
+		}
+	}
+	return 0;
+}
+
+int interface_block_parse(struct config_parser *parser, void *object,
+			  const struct token *keyword)
+{
+	struct interface_parse parse = { .block = keyword->location };
+	struct block_state state = { .seen_count = 0 };
+	int errors_before = parser->error_count;
+	int err;
+
+	parse.interface.line = keyword->location.line;
+	err = interface_name_parse(parser, &parse, keyword);
+	if (!err)
+		err = block_parse(parser, keyword, &interface_kind, &parse, &state);
+	if (err < 0)
+		return err;
+	if (parser->error_count == errors_before) {
+		interface_check_type(parser, &parse);
+		supported_check_interface(parser, &parse);
+	}
+	err = interface_add(parser, &parse);
+	return err ? err : STATEMENT_DONE;
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* What xvs can do today. The parser accepts and checks the whole language;
+ * what is not built yet is rejected here, in one place: delete lines as
+ * features land. */
+#include <netinet/in.h>
+#include <stddef.h>
+
+#include "config_internal.h"
+
+/* Values that work, one bit per enum value. */
+static const uint32_t supported_modes = 1u << XVS_MODE_DR;
+static const uint32_t supported_schedulers = 1u << XVS_SCHED_RR;
+static const uint32_t supported_check_types = 1u << CHECK_NONE;
+static const uint32_t supported_interface_types = 1u << INTERFACE_ETHERNET;
+static const uint8_t supported_protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+
+/* Features that are all or nothing. */
+static const bool supported_vrrp = false;
+static const bool supported_mixed_vip_families = false;
+static const bool supported_max_conns = false;
+static const bool supported_check_port = false;
+
+/* Settings rejected whenever they are given; offset of their location. */
+static const struct {
+	const char *keyword;
+	size_t offset;
+} unsupported_service_settings[] = {
+	{ "persistence", offsetof(struct service_parse, persistence) },
+	{ "snat", offsetof(struct service_parse, snat) },
+	{ "namespace", offsetof(struct service_parse, namespace_name) },
+}, unsupported_interface_settings[] = {
+	{ "parent", offsetof(struct interface_parse, parent) },
+	{ "id", offsetof(struct interface_parse, id) },
+	{ "mtu", offsetof(struct interface_parse, mtu) },
+	{ "address", offsetof(struct interface_parse, address) },
+	{ "members", offsetof(struct interface_parse, members) },
+	{ "peer", offsetof(struct interface_parse, peer) },
+	{ "namespace", offsetof(struct interface_parse, namespace_name) },
+};
+
+#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
+
+static const struct location *location_at(const void *parse, size_t offset)
+{
+	return (const void *)((const char *)parse + offset);
+}
+
+static bool supported(uint32_t mask, unsigned int value)
+{
+	return value < 32 && ((mask >> value) & 1);
+}
+
+static void reject_choice(struct config_parser *parser, const struct location *location,
+			  const char *keyword, const char *const *names, size_t count,
+			  uint32_t mask, unsigned int value)
+{
+	char choices[256];
+
+	format_choices(names, count, mask, choices, sizeof(choices));
+	config_error(parser, location, "%s \"%s\" is not supported yet (supported: %s)",
+		     keyword, names[value], choices);
+}
+
+/* A default that does not work yet must not be taken silently. */
+static void reject_default(struct config_parser *parser, const struct service_parse *parse,
+			   const char *keyword, const char *const *names, uint32_t mask,
+			   unsigned int value)
+{
+	unsigned int first = (unsigned int)__builtin_ctz(mask);
+
+	config_error(parser, &parse->block,
+		     "service \"%s\": default %s %s is not supported yet; set \"%s %s\"",
+		     parse->service.name, keyword, names[value], keyword, names[first]);
+}
+
+static void supported_check_proto(struct config_parser *parser,
+				  const struct service_parse *parse)
+{
+	const char *names[COUNT(supported_protos)], *name;
+	uint8_t proto = parse->service.proto;
+	char choices[64], number[8];
+	size_t i;
+
+	for (i = 0; i < COUNT(supported_protos); i++) {
+		if (supported_protos[i] == proto)
+			return;
+		names[i] = config_proto_name(supported_protos[i]);
+	}
+	name = config_proto_name(proto);
+	if (!name) {
+		snprintf(number, sizeof(number), "%u", proto);
+		name = number;
+	}
+	format_choices(names, COUNT(supported_protos), UINT32_MAX, choices, sizeof(choices));
+	config_error(parser, &parse->proto, "proto \"%s\" is not supported yet (supported: %s)",
+		     name, choices);
+}
+
+static void supported_check_backends(struct config_parser *parser,
+				     const struct service_parse *parse)
+{
+	const struct config_service *service = &parse->service;
+	size_t i;
+
+	for (i = 0; i < service->backend_count; i++) {
+		if (!supported_max_conns && service->backends[i].max_conns)
+			config_error(parser, &parse->backends[i].max_conns,
+				     "max_conns %u is not supported yet (supported: 0)",
+				     service->backends[i].max_conns);
+		if (!supported_check_port && parse->backends[i].check_port.line)
+			config_error(parser, &parse->backends[i].check_port,
+				     "check_port is not supported yet");
+	}
+}
+
+void supported_check_service(struct config_parser *parser,
+			     const struct service_parse *parse)
+{
+	const struct config_service *service = &parse->service;
+	size_t i;
+
+	if (parse->mode.line && !supported(supported_modes, service->mode))
+		reject_choice(parser, &parse->mode, "mode", config_mode_names, XVS_MODE__MAX,
+			      supported_modes, service->mode);
+	else if (!parse->mode.line && !supported(supported_modes, service->mode))
+		reject_default(parser, parse, "mode", config_mode_names, supported_modes,
+			       service->mode);
+	if (parse->scheduler.line && !supported(supported_schedulers, service->scheduler))
+		reject_choice(parser, &parse->scheduler, "scheduler", config_scheduler_names,
+			      XVS_SCHED__MAX, supported_schedulers, service->scheduler);
+	else if (!parse->scheduler.line && !supported(supported_schedulers, service->scheduler))
+		reject_default(parser, parse, "scheduler", config_scheduler_names,
+			       supported_schedulers, service->scheduler);
+	if (parse->proto.line)
+		supported_check_proto(parser, parse);
+	if (parse->check.line && !supported(supported_check_types, service->check.type))
+		reject_choice(parser, &parse->check, "check", config_check_names,
+			      CHECK_EXEC + 1, supported_check_types, service->check.type);
+	for (i = 1; !supported_mixed_vip_families && i < service->vip_count; i++) {
+		if (service->vips[i].family != service->vips[0].family) {
+			config_error(parser, &parse->vips[i],
+				     "IPv4 and IPv6 VIPs in one service are not supported yet");
+			break;
+		}
+	}
+	for (i = 0; i < COUNT(unsupported_service_settings); i++)
+		if (location_at(parse, unsupported_service_settings[i].offset)->line)
+			config_error(parser,
+				     location_at(parse, unsupported_service_settings[i].offset),
+				     "%s is not supported yet",
+				     unsupported_service_settings[i].keyword);
+	supported_check_backends(parser, parse);
+}
+
+void supported_check_interface(struct config_parser *parser,
+			       const struct interface_parse *parse)
+{
+	size_t i;
+
+	if (parse->type.line && !supported(supported_interface_types, parse->interface.type))
+		reject_choice(parser, &parse->type, "type", config_interface_type_names,
+			      INTERFACE_BRIDGE + 1, supported_interface_types,
+			      parse->interface.type);
+	for (i = 0; i < COUNT(unsupported_interface_settings); i++)
+		if (location_at(parse, unsupported_interface_settings[i].offset)->line)
+			config_error(parser,
+				     location_at(parse, unsupported_interface_settings[i].offset),
+				     "%s is not supported yet",
+				     unsupported_interface_settings[i].keyword);
+}
+
+void supported_check_vrrp(struct config_parser *parser, const struct location *name)
+{
+	if (!supported_vrrp)
+		config_error(parser, name, "vrrp is not supported yet");
+}
