@@ -264,7 +264,7 @@ int service_backend_parse(struct config_parser *parser, void *object,
 			location_reference(&token.location, &parse->backends[i].address, first,
 					   sizeof(first));
 			config_error(parser, &token.location,
-				     "duplicate backend %s (first at %s)",
+				     "duplicate backend \"%s\" (first at %s)",
 				     quoted(parser, token.text), first);
 			return -EEXIST;
 		}

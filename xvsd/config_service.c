@@ -37,8 +37,8 @@ static int service_vip_parse(struct config_parser *parser, void *object,
 		if (inet_addr_equal(&service->vips[i], &address)) {
 			location_reference(&token.location, &parse->vips[i], first,
 					   sizeof(first));
-			config_error(parser, &token.location, "duplicate vip %s (first at %s)",
-				     token.text, first);
+			config_error(parser, &token.location, "duplicate vip \"%s\" (first at %s)",
+				     quoted(parser, token.text), first);
 			return -EEXIST;
 		}
 	}
@@ -301,7 +301,7 @@ static void service_check_unique(struct config_parser *parser,
 {
 	const struct config_service *service = &parse->service, *other;
 	const struct config *config = parser->config;
-	char proto[16], there[300];
+	char proto[16], there[300], address[INET6_ADDRSTRLEN];
 	size_t i, j, k;
 
 	if (config_proto_name(service->proto))
@@ -320,7 +320,9 @@ static void service_check_unique(struct config_parser *parser,
 						   &parser->service_locations[i], there,
 						   sizeof(there));
 				config_error(parser, &parse->vips[j],
-					     "vip with port %u proto %s is already used by service \"%s\" (%s)",
+					     "vip %s port %u proto %s is already used by service \"%s\" (%s)",
+					     inet_addr_format(&service->vips[j], address,
+							      sizeof(address)),
 					     service->port, proto, other->name, there);
 			}
 		}
