@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The JSON HTTP API on a Unix socket (and on TCP when configured), served
+ * from the daemon's event loop: no threads, never blocks. */
+#include "api.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "stats.h"
+
+#define API_CONNECTION_LIMIT 64
+#define API_CONNECTION_TIMEOUT_S 10
+#define API_CONNS_DEFAULT_LIMIT 10000
+
+struct api {
+	struct daemon *daemon;
+	struct MHD_Daemon *unix_server;
+	struct MHD_Daemon *http_server;
+	char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+};
+
+static enum MHD_Result respond(struct MHD_Connection *connection, unsigned int status,
+			       const char *content_type, const char *body)
+{
+	struct MHD_Response *response;
+	enum MHD_Result ret;
+
+	response = MHD_create_response_from_buffer(strlen(body), (void *)body,
+						   MHD_RESPMEM_MUST_COPY);
+	if (!response)
+		return MHD_NO;
+	MHD_add_response_header(response, "Content-Type", content_type);
+	ret = MHD_queue_response(connection, status, response);
+	MHD_destroy_response(response);
+	return ret;
+}
+
+static enum MHD_Result respond_json(struct MHD_Connection *connection, unsigned int status,
+				    struct json_object *document)
+{
+	enum MHD_Result ret;
+
+	ret = respond(connection, status, "application/json",
+		      json_object_to_json_string_ext(document, JSON_C_TO_STRING_PLAIN));
+	json_object_put(document);
+	return ret;
+}
+
+static enum MHD_Result respond_error(struct MHD_Connection *connection, unsigned int status,
+				     const char *message)
+{
+	struct json_object *document = json_object_new_object();
+
+	json_object_object_add(document, "error", json_object_new_string(message));
+	return respond_json(connection, status, document);
+}
+
+static size_t conns_limit(struct MHD_Connection *connection)
+{
+	const char *text = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "limit");
+	char *end;
+	unsigned long value;
+
+	if (!text)
+		return API_CONNS_DEFAULT_LIMIT;
+	value = strtoul(text, &end, 10);
+	if (*end || value == 0 || value > 10000000UL)
+		return 0;
+	return value;
+}
+
+static enum MHD_Result route_get(struct api *api, struct MHD_Connection *connection,
+				 const char *url)
+{
+	static const char services_prefix[] = "/api/v1/services/";
+	struct json_object *document;
+
+	if (!strcmp(url, "/api/v1/services"))
+		return respond_json(connection, MHD_HTTP_OK, stats__services(api->daemon));
+	if (!strncmp(url, services_prefix, sizeof(services_prefix) - 1)) {
+		const char *name = url + sizeof(services_prefix) - 1;
+
+		document = stats__service(api->daemon, name);
+		if (!document)
+			return respond_error(connection, MHD_HTTP_NOT_FOUND, "no such service");
+		return respond_json(connection, MHD_HTTP_OK, document);
+	}
+	if (!strcmp(url, "/api/v1/conns")) {
+		size_t limit = conns_limit(connection);
+
+		if (!limit)
+			return respond_error(connection, MHD_HTTP_BAD_REQUEST,
+					     "limit must be a number from 1 to 10000000");
+		return respond_json(connection, MHD_HTTP_OK, stats__conns(api->daemon,
+				MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND,
+							    "service"), limit));
+	}
+	if (!strcmp(url, "/api/v1/status"))
+		return respond_json(connection, MHD_HTTP_OK, stats__status(api->daemon));
+	return respond_error(connection, MHD_HTTP_NOT_FOUND, "no such endpoint");
+}
+
+static enum MHD_Result api_request(void *cls, struct MHD_Connection *connection,
+				   const char *url, const char *method, const char *version,
+				   const char *upload_data, size_t *upload_data_size,
+				   void **request_state)
+{
+	struct api *api = cls;
+
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return respond_error(connection, MHD_HTTP_METHOD_NOT_ALLOWED,
+				     "method not supported yet");
+	/* A GET carries no body; answer on the first call. */
+	*upload_data_size = 0;
+	return route_get(api, connection, url);
+}
+
+static int unix_listen(const char *path)
+{
+	struct sockaddr_un address = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(address.sun_path)) {
+		log_error("api socket path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(address.sun_path, path);
+	/* The run_dir lock is held, so a socket left here is a dead daemon's. */
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&address, sizeof(address)) || chmod(path, 0600) ||
+	    listen(fd, 64)) {
+		int ret = -errno;
+
+		log_warn("api socket %s", path);
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static struct MHD_Daemon *server_start(struct api *api, int listen_fd, uint16_t port,
+				       const struct sockaddr *bind_address)
+{
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+
+	if (bind_address && bind_address->sa_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (listen_fd >= 0)
+		return MHD_start_daemon(flags, 0, NULL, NULL, api_request, api,
+					MHD_OPTION_LISTEN_SOCKET, listen_fd,
+					MHD_OPTION_CONNECTION_LIMIT, API_CONNECTION_LIMIT,
+					MHD_OPTION_CONNECTION_TIMEOUT, API_CONNECTION_TIMEOUT_S,
+					MHD_OPTION_END);
+	return MHD_start_daemon(flags, port, NULL, NULL, api_request, api,
+				MHD_OPTION_SOCK_ADDR, bind_address,
+				MHD_OPTION_CONNECTION_LIMIT, API_CONNECTION_LIMIT,
+				MHD_OPTION_CONNECTION_TIMEOUT, API_CONNECTION_TIMEOUT_S,
+				MHD_OPTION_END);
+}
+
+static struct MHD_Daemon *http_start(struct api *api, const struct config_global *global)
+{
+	struct sockaddr_in6 v6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in v4 = { .sin_family = AF_INET };
+
+	if (global->api_http_addr.family == AF_INET6) {
+		v6.sin6_addr = global->api_http_addr.v6;
+		v6.sin6_port = htons(global->api_http_port);
+		return server_start(api, -1, global->api_http_port, (struct sockaddr *)&v6);
+	}
+	v4.sin_addr = global->api_http_addr.v4;
+	v4.sin_port = htons(global->api_http_port);
+	return server_start(api, -1, global->api_http_port, (struct sockaddr *)&v4);
+}
+
+int api__open(struct daemon *daemon, struct api **out)
+{
+	const struct config_global *global = &daemon->config->global;
+	struct api *api = calloc(1, sizeof(*api));
+	int fd, ret;
+
+	if (!api)
+		return -ENOMEM;
+	api->daemon = daemon;
+	fd = unix_listen(global->api_unix);
+	if (fd < 0) {
+		ret = fd;
+		goto fail;
+	}
+	snprintf(api->unix_path, sizeof(api->unix_path), "%s", global->api_unix);
+	api->unix_server = server_start(api, fd, 0, NULL);
+	if (!api->unix_server) {
+		close(fd);
+		ret = -EIO;
+		goto fail;
+	}
+	if (global->api_http_set) {
+		api->http_server = http_start(api, global);
+		if (!api->http_server) {
+			log_error("api http: cannot listen on port %u", global->api_http_port);
+			ret = -EADDRINUSE;
+			goto fail;
+		}
+	}
+	*out = api;
+	return 0;
+fail:
+	api__close(api);
+	return ret;
+}
+
+void api__close(struct api *api)
+{
+	if (!api)
+		return;
+	if (api->http_server)
+		MHD_stop_daemon(api->http_server);
+	if (api->unix_server) {
+		MHD_stop_daemon(api->unix_server);
+		unlink(api->unix_path);
+	}
+	free(api);
+}
+
+static int server_fd(struct MHD_Daemon *server)
+{
+	const union MHD_DaemonInfo *info;
+
+	info = MHD_get_daemon_info(server, MHD_DAEMON_INFO_EPOLL_FD);
+	return info ? info->epoll_fd : -1;
+}
+
+int api__fds(const struct api *api, int *fds, int max)
+{
+	int count = 0;
+
+	if (api->unix_server && count < max)
+		fds[count++] = server_fd(api->unix_server);
+	if (api->http_server && count < max)
+		fds[count++] = server_fd(api->http_server);
+	return count;
+}
+
+void api__run(struct api *api)
+{
+	if (api->unix_server)
+		MHD_run(api->unix_server);
+	if (api->http_server)
+		MHD_run(api->http_server);
+}

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The data plane as the daemon sees it: loads the XDP skeleton, attaches it,
+ * turns the configuration into map entries and keeps backend neighbours. */
+#include "dataplane_internal.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "mapenc.h"
+
+/* How often a backend's neighbour entry is checked: quickly while unknown,
+ * slowly once known (re-confirming keeps the kernel's entry fresh). */
+#define RESOLVE_RETRY_MS 200
+#define RESOLVE_REFRESH_MS 10000
+
+static void timespec_after(struct timespec *ts, unsigned int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static bool timespec_passed(const struct timespec *ts)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > ts->tv_sec || (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
+}
+
+static int settings_write(struct dataplane *dp)
+{
+	const struct config_global *global = &dp->config->global;
+	uint32_t timeout_ms[XVS_CONN_STATE__MAX] = {
+		[XVS_CONN_TCP_SYN] = global->timeout_tcp_syn_ms,
+		[XVS_CONN_TCP_ESTABLISHED] = global->timeout_tcp_ms,
+		[XVS_CONN_TCP_FIN] = global->timeout_tcp_fin_ms,
+		[XVS_CONN_TCP_CLOSE] = 10000, /* IPVS's CLOSE timeout */
+		[XVS_CONN_UDP] = global->timeout_udp_ms,
+	};
+	struct xvs_settings settings;
+	uint32_t key = 0;
+
+	mapenc_settings(timeout_ms, &settings);
+	if (bpf_map__update_elem(dp->skel->maps.settings, &key, sizeof(key), &settings,
+				 sizeof(settings), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int tx_port_add(struct dataplane *dp, uint32_t ifindex)
+{
+	if (bpf_map__update_elem(dp->skel->maps.tx_ports, &ifindex, sizeof(ifindex), &ifindex,
+				 sizeof(ifindex), BPF_ANY)) {
+		log_warn("interface %u cannot be a redirect target", ifindex);
+		return -errno;
+	}
+	return 0;
+}
+
+static int interface_attach(struct dataplane *dp, const struct config_interface *conf)
+{
+	int prog_fd = bpf_program__fd(dp->skel->progs.xvs_lb);
+	struct dp_interface *iface = &dp->interfaces[dp->interface_count];
+	uint32_t base = XDP_FLAGS_UPDATE_IF_NOEXIST;
+	int ret = -EINVAL;
+
+	snprintf(iface->name, sizeof(iface->name), "%s", conf->name);
+	iface->ifindex = if_nametoindex(conf->name);
+	if (!iface->ifindex) {
+		log_error("interface %s: does not exist", conf->name);
+		return -ENODEV;
+	}
+	if (conf->xdp == XDP_ATTACH_AUTO || conf->xdp == XDP_ATTACH_NATIVE) {
+		iface->xdp_flags = XDP_FLAGS_DRV_MODE;
+		ret = bpf_xdp_attach((int)iface->ifindex, prog_fd, base | iface->xdp_flags, NULL);
+	}
+	if (ret && conf->xdp != XDP_ATTACH_NATIVE && ret != -EBUSY && ret != -EEXIST) {
+		iface->xdp_flags = XDP_FLAGS_SKB_MODE;
+		ret = bpf_xdp_attach((int)iface->ifindex, prog_fd, base | iface->xdp_flags, NULL);
+	}
+	if (ret == -EBUSY || ret == -EEXIST) {
+		log_error("interface %s: already has an XDP program; xvsd does not replace it",
+			  conf->name);
+		return ret;
+	}
+	if (ret) {
+		log_error("interface %s: cannot attach XDP (%s mode): %s", conf->name,
+			  conf->xdp == XDP_ATTACH_NATIVE ? "native" : "generic", strerror(-ret));
+		return ret;
+	}
+	dp->interface_count++;
+	log_info("interface %s: XDP attached in %s mode", conf->name,
+		 iface->xdp_flags == XDP_FLAGS_DRV_MODE ? "native" : "generic");
+	return tx_port_add(dp, iface->ifindex);
+}
+
+static void interfaces_detach(struct dataplane *dp)
+{
+	int prog_fd = bpf_program__fd(dp->skel->progs.xvs_lb);
+
+	for (size_t i = dp->interface_count; i-- > 0;) {
+		struct dp_interface *iface = &dp->interfaces[i];
+		LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = prog_fd);
+		int ret;
+
+		/* XDP_FLAGS_REPLACE: only if our program is still the one attached. */
+		ret = bpf_xdp_detach((int)iface->ifindex, iface->xdp_flags | XDP_FLAGS_REPLACE,
+				     &opts);
+		if (ret)
+			log_warnx("interface %s: detach: %s", iface->name, strerror(-ret));
+		else
+			log_info("interface %s: XDP detached", iface->name);
+	}
+	dp->interface_count = 0;
+}
+
+/* Rewrites a service's slots with its READY backends of non-zero weight. */
+static int service_slots_write(struct dataplane *dp, struct dp_service *service)
+{
+	struct xvs_service value;
+	struct xvs_service_key key;
+	uint32_t count = 0;
+
+	for (size_t i = 0; i < service->backend_count; i++) {
+		struct dp_backend *backend = &service->backends[i];
+		uint32_t slot = service->slot_base + count;
+
+		if (!backend->ready || backend->conf->weight == 0)
+			continue;
+		if (bpf_map__update_elem(dp->skel->maps.service_slots, &slot, sizeof(slot),
+					 &backend->id, sizeof(backend->id), BPF_ANY))
+			return -errno;
+		count++;
+	}
+	service->slot_count = count;
+	mapenc_service(service->id, service->conf->mode, service->conf->scheduler,
+		       service->slot_base, count, &value);
+	for (size_t i = 0; i < service->conf->vip_count; i++) {
+		mapenc_service_key(&service->conf->vips[i], service->conf->port,
+				   service->conf->proto, &key);
+		if (bpf_map__update_elem(dp->skel->maps.services, &key, sizeof(key), &value,
+					 sizeof(value), BPF_ANY))
+			return -errno;
+	}
+	if (service->up != (count > 0)) {
+		service->up = count > 0;
+		service->since = time(NULL);
+		log_info("service %s: %s (%u of %zu backends usable)", service->conf->name,
+			 service->up ? "up" : "down", count, service->backend_count);
+	}
+	return 0;
+}
+
+static int backend_write(struct dataplane *dp, const struct dp_service *service,
+			 const struct dp_backend *backend)
+{
+	struct xvs_backend value;
+
+	mapenc_backend(&backend->conf->addr, backend->conf->port, service->id,
+		       backend->ready ? backend->mac : NULL,
+		       backend->ready ? backend->source_mac : NULL, backend->ifindex, &value);
+	if (bpf_map__update_elem(dp->skel->maps.backends, &backend->id, sizeof(backend->id),
+				 &value, sizeof(value), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* Finds the interface and MAC toward a backend. Returns true when the
+ * backend's data plane entry changed. */
+static bool backend_resolve(struct dataplane *dp, const struct dp_service *service,
+			    struct dp_backend *backend)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct route_info route;
+	uint8_t mac[6], source_mac[6];
+	int ret;
+
+	timespec_after(&backend->next_resolve, backend->ready ? RESOLVE_REFRESH_MS
+							     : RESOLVE_RETRY_MS);
+	inet_addr_format(&backend->conf->addr, text, sizeof(text));
+	ret = netlink__route_get(dp->netlink, &backend->conf->addr, &route);
+	if (ret) {
+		snprintf(backend->problem, sizeof(backend->problem), "no route: %s",
+			 strerror(-ret));
+		return false;
+	}
+	if (route.has_gateway) {
+		/* Direct routing rewrites only MACs: the backend must be on a
+		 * directly connected network. */
+		snprintf(backend->problem, sizeof(backend->problem),
+			 "not on a directly connected network (route via a gateway)");
+		return false;
+	}
+	ret = netlink__neigh_get(dp->netlink, route.ifindex, &backend->conf->addr, mac);
+	/* Ask the kernel to (re)confirm: resolves an unknown entry, and keeps a
+	 * known one fresh although XDP traffic never touches it. */
+	netlink__neigh_resolve(dp->netlink, route.ifindex, &backend->conf->addr);
+	if (ret) {
+		snprintf(backend->problem, sizeof(backend->problem),
+			 "neighbour %s not resolved yet", text);
+		return false;
+	}
+	if (netlink__link_mac(dp->netlink, route.ifindex, source_mac))
+		return false;
+	if (backend->ready && backend->ifindex == route.ifindex &&
+	    !memcmp(backend->mac, mac, 6) && !memcmp(backend->source_mac, source_mac, 6))
+		return false;
+	if (tx_port_add(dp, route.ifindex))
+		return false;
+	memcpy(backend->mac, mac, 6);
+	memcpy(backend->source_mac, source_mac, 6);
+	backend->ifindex = route.ifindex;
+	backend->ready = true;
+	backend->problem[0] = '\0';
+	log_info("service %s: backend %s at %02x:%02x:%02x:%02x:%02x:%02x", service->conf->name,
+		 text, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return true;
+}
+
+static void neighbours_refresh(struct dataplane *dp, bool force)
+{
+	for (size_t s = 0; s < dp->service_count; s++) {
+		struct dp_service *service = &dp->services[s];
+		bool changed = false;
+
+		for (size_t b = 0; b < service->backend_count; b++) {
+			struct dp_backend *backend = &service->backends[b];
+
+			if (!force && !timespec_passed(&backend->next_resolve))
+				continue;
+			if (backend_resolve(dp, service, backend)) {
+				backend_write(dp, service, backend);
+				changed = true;
+			}
+		}
+		if (changed || force)
+			service_slots_write(dp, service);
+	}
+}
+
+static int services_build(struct dataplane *dp)
+{
+	const struct config *config = dp->config;
+	uint32_t next_backend = 0;
+
+	dp->services = calloc(config->service_count ? config->service_count : 1,
+			      sizeof(*dp->services));
+	dp->backend_index = calloc(dp->max_backends, sizeof(*dp->backend_index));
+	dp->backend_service = calloc(dp->max_backends, sizeof(*dp->backend_service));
+	if (!dp->services || !dp->backend_index || !dp->backend_service)
+		return -ENOMEM;
+	for (size_t s = 0; s < config->service_count; s++) {
+		const struct config_service *conf = &config->services[s];
+		struct dp_service *service = &dp->services[s];
+
+		if (conf->backend_count > DATAPLANE_SLOTS_PER_SERVICE) {
+			log_error("service %s: %zu backends, at most %d are supported",
+				  conf->name, conf->backend_count, DATAPLANE_SLOTS_PER_SERVICE);
+			return -E2BIG;
+		}
+		service->conf = conf;
+		service->id = (uint32_t)s;
+		service->slot_base = (uint32_t)s * DATAPLANE_SLOTS_PER_SERVICE;
+		service->since = time(NULL);
+		service->backends = calloc(conf->backend_count ? conf->backend_count : 1,
+					   sizeof(*service->backends));
+		if (!service->backends)
+			return -ENOMEM;
+		service->backend_count = conf->backend_count;
+		for (size_t b = 0; b < conf->backend_count; b++) {
+			struct dp_backend *backend = &service->backends[b];
+
+			backend->conf = &conf->backends[b];
+			backend->id = next_backend++;
+			dp->backend_index[backend->id] = backend;
+			dp->backend_service[backend->id] = service;
+			snprintf(backend->problem, sizeof(backend->problem),
+				 "neighbour not resolved yet");
+			if (backend_write(dp, service, backend))
+				return -errno;
+		}
+		dp->service_count++;
+	}
+	return 0;
+}
+
+static uint32_t backend_total(const struct config *config)
+{
+	uint32_t total = 0;
+
+	for (size_t s = 0; s < config->service_count; s++)
+		total += (uint32_t)config->services[s].backend_count;
+	return total;
+}
+
+static int skeleton_load(struct dataplane *dp)
+{
+	struct xvs_lb *skel;
+	uint32_t backends = backend_total(dp->config);
+	int ret;
+
+	dp->max_services = XVS_DEFAULT_MAX_SERVICES;
+	while (dp->max_services < dp->config->service_count)
+		dp->max_services *= 2;
+	dp->max_backends = XVS_DEFAULT_MAX_BACKENDS;
+	while (dp->max_backends < backends)
+		dp->max_backends *= 2;
+	dp->conn_capacity = dp->config->global.conn_table;
+	skel = xvs_lb__open();
+	if (!skel) {
+		log_warn("open BPF skeleton");
+		return -errno;
+	}
+	dp->skel = skel;
+	bpf_map__set_max_entries(skel->maps.services, dp->max_services * 4);
+	bpf_map__set_max_entries(skel->maps.service_state, dp->max_services);
+	bpf_map__set_max_entries(skel->maps.service_stats, dp->max_services);
+	bpf_map__set_max_entries(skel->maps.service_slots,
+				 dp->max_services * DATAPLANE_SLOTS_PER_SERVICE);
+	bpf_map__set_max_entries(skel->maps.backends, dp->max_backends);
+	bpf_map__set_max_entries(skel->maps.backend_stats, dp->max_backends);
+	bpf_map__set_max_entries(skel->maps.conns, dp->conn_capacity);
+	ret = xvs_lb__load(skel);
+	if (ret) {
+		log_error("load BPF programs: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int dataplane__open(const struct config *config, struct dataplane **out)
+{
+	struct dataplane *dp;
+	int ret;
+
+	dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return -ENOMEM;
+	dp->config = config;
+	dp->cpu_count = libbpf_num_possible_cpus();
+	dp->interfaces = calloc(config->interface_count + 1, sizeof(*dp->interfaces));
+	dp->netlink = netlink__open();
+	if (dp->cpu_count <= 0 || !dp->interfaces || !dp->netlink) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	ret = skeleton_load(dp);
+	if (ret)
+		goto fail;
+	ret = settings_write(dp);
+	if (!ret)
+		ret = services_build(dp);
+	if (ret)
+		goto fail;
+	for (size_t i = 0; i < config->interface_count; i++) {
+		if (config->interfaces[i].xdp == XDP_ATTACH_OFF)
+			continue;
+		ret = interface_attach(dp, &config->interfaces[i]);
+		if (ret)
+			goto fail;
+	}
+	neighbours_refresh(dp, true);
+	*out = dp;
+	return 0;
+fail:
+	dataplane__close(dp);
+	return ret;
+}
+
+void dataplane__close(struct dataplane *dp)
+{
+	if (!dp)
+		return;
+	if (dp->skel)
+		interfaces_detach(dp);
+	xvs_lb__destroy(dp->skel);
+	for (size_t s = 0; s < dp->service_count; s++)
+		free(dp->services[s].backends);
+	free(dp->services);
+	free(dp->backend_index);
+	free(dp->backend_service);
+	free(dp->interfaces);
+	netlink__close(dp->netlink);
+	free(dp);
+}
+
+void dataplane__tick(struct dataplane *dp)
+{
+	neighbours_refresh(dp, false);
+	if (timespec_passed(&dp->next_scan)) {
+		conntrack_scan(dp);
+		timespec_after(&dp->next_scan, 2000);
+	}
+}
+
+size_t dataplane__service_count(const struct dataplane *dp)
+{
+	return dp->service_count;
+}
+
+struct dp_service *dataplane__service(struct dataplane *dp, size_t index)
+{
+	return index < dp->service_count ? &dp->services[index] : NULL;
+}
+
+struct dp_service *dataplane__service_by_name(struct dataplane *dp, const char *name)
+{
+	for (size_t i = 0; i < dp->service_count; i++)
+		if (!strcmp(dp->services[i].conf->name, name))
+			return &dp->services[i];
+	return NULL;
+}
+
+static void counters_read(struct dataplane *dp, struct bpf_map *map, uint32_t key,
+			  struct xvs_counters *out)
+{
+	struct xvs_counters percpu[dp->cpu_count];
+
+	memset(out, 0, sizeof(*out));
+	if (bpf_map__lookup_elem(map, &key, sizeof(key), percpu, sizeof(percpu), 0))
+		return;
+	mapenc_counters_sum(percpu, dp->cpu_count, out);
+}
+
+void dataplane__service_counters(struct dataplane *dp, const struct dp_service *service,
+				 struct xvs_counters *out)
+{
+	counters_read(dp, dp->skel->maps.service_stats, service->id, out);
+}
+
+void dataplane__backend_counters(struct dataplane *dp, const struct dp_backend *backend,
+				 struct xvs_counters *out)
+{
+	counters_read(dp, dp->skel->maps.backend_stats, backend->id, out);
+}
+
+static uint64_t percpu_u64_sum(struct dataplane *dp, struct bpf_map *map, uint32_t key)
+{
+	uint64_t values[dp->cpu_count], total = 0;
+
+	if (bpf_map__lookup_elem(map, &key, sizeof(key), values, sizeof(values), 0))
+		return 0;
+	for (int i = 0; i < dp->cpu_count; i++)
+		total += values[i];
+	return total;
+}
+
+uint64_t dataplane__drops(struct dataplane *dp, enum xvs_drop_reason reason)
+{
+	return percpu_u64_sum(dp, dp->skel->maps.drops, reason);
+}
+
+uint64_t dataplane__passes(struct dataplane *dp, enum xvs_pass_reason reason)
+{
+	return percpu_u64_sum(dp, dp->skel->maps.passes, reason);
+}
+
+const struct dp_conn_scan *dataplane__conn_scan(const struct dataplane *dp)
+{
+	return &dp->scan;
+}
+
+uint32_t dataplane__conn_capacity(const struct dataplane *dp)
+{
+	return dp->conn_capacity;
+}
+
+int dataplane__conns_fd(const struct dataplane *dp)
+{
+	return bpf_map__fd(dp->skel->maps.conns);
+}
+
+const struct dp_backend *dataplane__backend_by_id(struct dataplane *dp, uint32_t id,
+						  const struct dp_service **service)
+{
+	if (id >= dp->max_backends || !dp->backend_index[id])
+		return NULL;
+	if (service)
+		*service = dp->backend_service[id];
+	return dp->backend_index[id];
+}
+
+const char *dataplane__backend_state(const struct dp_backend *backend)
+{
+	if (!backend->ready)
+		return "down";
+	if (backend->conf->weight == 0)
+		return "drain";
+	return "up";
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The data plane as the daemon sees it: loads the XDP skeleton, attaches it,
+ * turns the configuration into map entries and keeps backend neighbours. */
+#ifndef XVSD_DATAPLANE_H
+#define XVSD_DATAPLANE_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "xvs/xvs.h"
+
+struct dp_backend {
+	const struct config_backend *conf; /* points into the running config */
+	uint32_t id;                       /* backends map index */
+	bool ready;                        /* neighbour known: packets may be sent */
+	uint8_t mac[6];
+	uint8_t source_mac[6];
+	uint32_t ifindex;
+	char problem[128];                 /* why not ready, for the operator */
+	struct timespec next_resolve;      /* next neighbour check */
+	uint32_t active_conns;             /* from the last connection table scan */
+	uint32_t inactive_conns;
+};
+
+struct dp_service {
+	const struct config_service *conf;
+	uint32_t id;                       /* service_stats/service_state index */
+	uint32_t slot_base;
+	uint32_t slot_count;               /* backends in scheduling */
+	struct dp_backend *backends;
+	size_t backend_count;
+	bool up;
+	time_t since;                      /* last change of up (wall clock) */
+};
+
+struct dp_interface {
+	char name[IFNAMSIZ];
+	uint32_t ifindex;
+	uint32_t xdp_flags;                /* mode the program was attached in */
+};
+
+struct dp_conn_scan {
+	uint64_t entries;                  /* live entries */
+	uint64_t expired;                  /* deleted by the last scan */
+};
+
+struct dataplane;
+
+/* Loads and attaches the data plane for config. Returns 0 or negative errno
+ * (the reason is logged). */
+int dataplane__open(const struct config *config, struct dataplane **out);
+/* Detaches everything this data plane attached and frees it. Accepts NULL. */
+void dataplane__close(struct dataplane *dp);
+/* Periodic work: neighbour resolution, connection table expiry. */
+void dataplane__tick(struct dataplane *dp);
+
+size_t dataplane__service_count(const struct dataplane *dp);
+struct dp_service *dataplane__service(struct dataplane *dp, size_t index);
+struct dp_service *dataplane__service_by_name(struct dataplane *dp, const char *name);
+void dataplane__service_counters(struct dataplane *dp, const struct dp_service *service,
+				 struct xvs_counters *out);
+void dataplane__backend_counters(struct dataplane *dp, const struct dp_backend *backend,
+				 struct xvs_counters *out);
+uint64_t dataplane__drops(struct dataplane *dp, enum xvs_drop_reason reason);
+uint64_t dataplane__passes(struct dataplane *dp, enum xvs_pass_reason reason);
+const struct dp_conn_scan *dataplane__conn_scan(const struct dataplane *dp);
+uint32_t dataplane__conn_capacity(const struct dataplane *dp);
+int dataplane__conns_fd(const struct dataplane *dp);
+/* The service and backend that own a backend id, or NULL. */
+const struct dp_backend *dataplane__backend_by_id(struct dataplane *dp, uint32_t id,
+						  const struct dp_service **service);
+
+const char *dataplane__backend_state(const struct dp_backend *backend);
+
+#endif

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The JSON documents of the API (and so of `xvsctl --json`): services with
+ * their backends and counters, connections, daemon status. */
+#include "stats.h"
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <string.h>
+
+#include "mapenc.h"
+
+static void add_string(struct json_object *object, const char *key, const char *value)
+{
+	json_object_object_add(object, key, json_object_new_string(value));
+}
+
+static void add_int(struct json_object *object, const char *key, int64_t value)
+{
+	json_object_object_add(object, key, json_object_new_int64(value));
+}
+
+static void add_time(struct json_object *object, const char *key, time_t when)
+{
+	char text[32];
+	struct tm tm;
+
+	gmtime_r(&when, &tm);
+	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	add_string(object, key, text);
+}
+
+static struct json_object *counters_json(const struct xvs_counters *counters)
+{
+	struct json_object *object = json_object_new_object();
+
+	add_int(object, "conns", (int64_t)counters->conns);
+	add_int(object, "in_packets", (int64_t)counters->in_packets);
+	add_int(object, "out_packets", (int64_t)counters->out_packets);
+	add_int(object, "in_bytes", (int64_t)counters->in_bytes);
+	add_int(object, "out_bytes", (int64_t)counters->out_bytes);
+	return object;
+}
+
+/* Rates come with the estimator; zero until then, so the document's shape
+ * is already the final one. */
+static struct json_object *rates_json(void)
+{
+	struct json_object *object = json_object_new_object();
+
+	add_int(object, "cps", 0);
+	add_int(object, "in_pps", 0);
+	add_int(object, "out_pps", 0);
+	add_int(object, "in_bps", 0);
+	add_int(object, "out_bps", 0);
+	return object;
+}
+
+static struct json_object *backend_json(struct daemon *daemon, const struct dp_service *service,
+					const struct dp_backend *backend)
+{
+	struct json_object *object = json_object_new_object();
+	char text[INET6_ADDRSTRLEN];
+	struct xvs_counters counters;
+
+	dataplane__backend_counters(daemon->dataplane, backend, &counters);
+	add_string(object, "address", inet_addr_format(&backend->conf->addr, text, sizeof(text)));
+	add_int(object, "port", backend->conf->port ? backend->conf->port : service->conf->port);
+	add_int(object, "weight", backend->conf->weight);
+	add_string(object, "state", dataplane__backend_state(backend));
+	if (!backend->ready)
+		add_string(object, "problem", backend->problem);
+	add_int(object, "active_conns", backend->active_conns);
+	add_int(object, "inactive_conns", backend->inactive_conns);
+	json_object_object_add(object, "stats", counters_json(&counters));
+	return object;
+}
+
+static struct json_object *service_json(struct daemon *daemon, const struct dp_service *service)
+{
+	const struct config_service *conf = service->conf;
+	struct json_object *object = json_object_new_object();
+	struct json_object *vips = json_object_new_array();
+	struct json_object *backends = json_object_new_array();
+	char text[INET6_ADDRSTRLEN];
+	struct xvs_counters counters;
+	const char *proto = config_proto_name(conf->proto);
+
+	add_string(object, "name", conf->name);
+	for (size_t i = 0; i < conf->vip_count; i++)
+		json_object_array_add(vips, json_object_new_string(
+					      inet_addr_format(&conf->vips[i], text, sizeof(text))));
+	json_object_object_add(object, "vips", vips);
+	add_int(object, "port", conf->port);
+	if (proto)
+		add_string(object, "proto", proto);
+	else
+		add_int(object, "proto", conf->proto);
+	add_string(object, "mode", config_mode_name(conf->mode));
+	add_string(object, "scheduler", config_scheduler_name(conf->scheduler));
+	add_string(object, "state", service->up ? "up" : "down");
+	add_time(object, "since", service->since);
+	dataplane__service_counters(daemon->dataplane, service, &counters);
+	json_object_object_add(object, "stats", counters_json(&counters));
+	json_object_object_add(object, "rates", rates_json());
+	for (size_t i = 0; i < service->backend_count; i++)
+		json_object_array_add(backends,
+				      backend_json(daemon, service, &service->backends[i]));
+	json_object_object_add(object, "backends", backends);
+	return object;
+}
+
+struct json_object *stats__services(struct daemon *daemon)
+{
+	struct json_object *document = json_object_new_object();
+	struct json_object *services = json_object_new_array();
+	size_t count = dataplane__service_count(daemon->dataplane);
+
+	for (size_t i = 0; i < count; i++)
+		json_object_array_add(services, service_json(daemon,
+				dataplane__service(daemon->dataplane, i)));
+	json_object_object_add(document, "services", services);
+	return document;
+}
+
+struct json_object *stats__service(struct daemon *daemon, const char *name)
+{
+	struct dp_service *service = dataplane__service_by_name(daemon->dataplane, name);
+
+	return service ? service_json(daemon, service) : NULL;
+}
+
+static struct json_object *conn_json(struct daemon *daemon, const struct xvs_conn_key *key,
+				     const struct xvs_conn *conn, const char *only_service)
+{
+	const struct dp_service *service = NULL;
+	const struct dp_backend *backend;
+	struct json_object *object;
+	struct inet_addr addr;
+	char text[INET_ADDRPORT_STRLEN];
+	const char *proto;
+
+	backend = dataplane__backend_by_id(daemon->dataplane, conn->backend_id, &service);
+	if (!backend || (only_service && strcmp(service->conf->name, only_service)))
+		return NULL;
+	object = json_object_new_object();
+	add_string(object, "service", service->conf->name);
+	proto = config_proto_name(key->proto);
+	add_string(object, "proto", proto ? proto : "?");
+	inet_addr_from_xvs(&key->saddr, key->family, &addr);
+	add_string(object, "client", inet_addr_port_format(&addr, ntohs(key->sport), text,
+							   sizeof(text)));
+	inet_addr_from_xvs(&key->daddr, key->family, &addr);
+	add_string(object, "vip", inet_addr_port_format(&addr, ntohs(key->dport), text,
+							sizeof(text)));
+	add_string(object, "backend", inet_addr_port_format(&backend->conf->addr,
+			backend->conf->port ? backend->conf->port : ntohs(key->dport),
+			text, sizeof(text)));
+	add_string(object, "state", mapenc_conn_state_name(conn->state));
+	return object;
+}
+
+struct json_object *stats__conns(struct daemon *daemon, const char *service, size_t limit)
+{
+	int fd = dataplane__conns_fd(daemon->dataplane);
+	struct json_object *document = json_object_new_object();
+	struct json_object *conns = json_object_new_array();
+	struct xvs_conn_key key, next;
+	struct xvs_conn conn;
+	void *previous = NULL;
+	bool truncated = false;
+
+	while (bpf_map_get_next_key(fd, previous, &next) == 0) {
+		struct json_object *object;
+
+		key = next;
+		previous = &key;
+		if (bpf_map_lookup_elem(fd, &key, &conn))
+			continue;
+		object = conn_json(daemon, &key, &conn, service);
+		if (!object)
+			continue;
+		if (json_object_array_length(conns) >= limit) {
+			json_object_put(object);
+			truncated = true;
+			break;
+		}
+		json_object_array_add(conns, object);
+	}
+	json_object_object_add(document, "conns", conns);
+	json_object_object_add(document, "truncated", json_object_new_boolean(truncated));
+	return document;
+}
+
+struct json_object *stats__status(struct daemon *daemon)
+{
+	struct json_object *document = json_object_new_object();
+	const struct dp_conn_scan *scan = dataplane__conn_scan(daemon->dataplane);
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	add_string(document, "version", XVS_VERSION);
+	add_string(document, "node", daemon->config->global.node);
+	add_string(document, "config_file", daemon->config_path);
+	add_time(document, "started", daemon->started);
+	add_int(document, "uptime_seconds", now.tv_sec - daemon->started_monotonic.tv_sec);
+	json_object_object_add(document, "last_reload", NULL);
+	add_int(document, "conn_table_entries", (int64_t)scan->entries);
+	add_int(document, "conn_table_capacity", dataplane__conn_capacity(daemon->dataplane));
+	return document;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The JSON documents of the API (and so of `xvsctl --json`): services with
+ * their backends and counters, connections, daemon status. */
+#ifndef XVSD_STATS_H
+#define XVSD_STATS_H
+
+#include <json-c/json.h>
+
+#include "daemon.h"
+
+struct json_object *stats__services(struct daemon *daemon);
+/* NULL when there is no service of that name. */
+struct json_object *stats__service(struct daemon *daemon, const char *name);
+/* At most limit connections; "truncated" tells whether there were more. */
+struct json_object *stats__conns(struct daemon *daemon, const char *service, size_t limit);
+struct json_object *stats__status(struct daemon *daemon);
+
+#endif
