@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* xvsctl, the command line client of xvsd: a table of subcommands, each
+ * parsing its own options and talking to the daemon's JSON API. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "table.h"
+
+#define DEFAULT_SOCKET "/run/xvs/xvsd.sock"
+
+static const char *socket_path = DEFAULT_SOCKET;
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+};
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xvsctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* GETs path; on success *document holds the reply. Returns 0 or 1 (the
+ * error already printed). */
+static int api_get(const char *path, struct json_object **document)
+{
+	struct json_object *error_member;
+	char error[512];
+	long status = 0;
+
+	if (http_request(socket_path, "GET", path, NULL, &status, document, error,
+			 sizeof(error)))
+		return fail("%s", error);
+	if (status >= 400) {
+		int ret;
+
+		if (json_object_object_get_ex(*document, "error", &error_member))
+			ret = fail("%s", json_object_get_string(error_member));
+		else
+			ret = fail("xvsd answered HTTP %ld", status);
+		json_object_put(*document);
+		*document = NULL;
+		return ret;
+	}
+	return 0;
+}
+
+static void json_print(struct json_object *document)
+{
+	puts(json_object_to_json_string_ext(document, JSON_C_TO_STRING_PRETTY |
+						      JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static int command_list(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "stats", no_argument, NULL, 's' },
+		{ "rate", no_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	enum list_view view = LIST_PLAIN;
+	struct json_object *document;
+	bool json = false;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == 's')
+			view = LIST_STATS;
+		else if (opt == 'r')
+			view = LIST_RATE;
+		else if (opt == 'j')
+			json = true;
+		else
+			return fail("usage: xvsctl list [--stats | --rate] [--json]");
+	}
+	if (optind != argc)
+		return fail("list: unexpected argument \"%s\"", argv[optind]);
+	if (api_get("/api/v1/services", &document))
+		return 1;
+	if (json)
+		json_print(document);
+	else
+		table_services(stdout, document, view);
+	json_object_put(document);
+	return 0;
+}
+
+static int command_conns(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	struct json_object *document;
+	char path[256];
+	bool json = false;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt != 'j')
+			return fail("usage: xvsctl conns [SERVICE] [--json]");
+		json = true;
+	}
+	if (argc - optind > 1)
+		return fail("conns: unexpected argument \"%s\"", argv[optind + 1]);
+	if (optind < argc) {
+		if (strspn(argv[optind], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					 "0123456789_.-") != strlen(argv[optind]))
+			return fail("conns: invalid service name \"%s\"", argv[optind]);
+		snprintf(path, sizeof(path), "/api/v1/conns?service=%s", argv[optind]);
+	} else {
+		snprintf(path, sizeof(path), "/api/v1/conns");
+	}
+	if (api_get(path, &document))
+		return 1;
+	if (json)
+		json_print(document);
+	else
+		table_conns(stdout, document);
+	json_object_put(document);
+	return 0;
+}
+
+static int command_version(int argc, char **argv)
+{
+	struct json_object *document, *version;
+
+	printf("xvsctl %s\n", XVS_VERSION);
+	if (api_get("/api/v1/status", &document))
+		return 1;
+	if (json_object_object_get_ex(document, "version", &version))
+		printf("xvsd %s\n", json_object_get_string(version));
+	json_object_put(document);
+	return 0;
+}
+
+static int command_not_yet(int argc, char **argv)
+{
+	return fail("%s: not supported yet", argv[0]);
+}
+
+static const struct command commands[] = {
+	{ "list", command_list, "list [--stats | --rate] [--json]" },
+	{ "conns", command_conns, "conns [SERVICE] [--json]" },
+	{ "backend", command_not_yet,
+	  "backend SERVICE ADDR[:PORT] (weight N | drain | enable | disable)" },
+	{ "vrrp", command_not_yet, "vrrp [--json]" },
+	{ "reload", command_not_yet, "reload" },
+	{ "version", command_version, "version" },
+	{ "doctor", command_not_yet, "doctor (dr | tun) VIP" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: xvsctl [-s SOCKET] COMMAND [ARGS]\n"
+		     "  -s SOCKET  xvsd's API socket (default " DEFAULT_SOCKET ")\n"
+		     "commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %s\n", commands[i].usage);
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-s") && i + 1 < argc) {
+			socket_path = argv[++i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return fail("unknown option \"%s\"", argv[i]);
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return fail("no command given");
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+		if (strcmp(argv[i], commands[c].name))
+			continue;
+		optind = 1;
+		return commands[c].run(argc - i, argv + i);
+	}
+	return fail("unknown command \"%s\" (try xvsctl -h)", argv[i]);
+}
