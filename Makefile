@@ -12,6 +12,13 @@ BPFTOOL ?= bpftool
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -52,47 +59,57 @@ all: $(BUILD)/xvsd $(BUILD)/xvsctl
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS)
 	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-	llvm-strip -g $@
+	@echo "  CLANG   $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)llvm-strip -g $@
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
-	$(BPFTOOL) gen skeleton $< name $* > $@
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
 # Regular objects.
 $(BUILD)/obj/%.o: %.c $(HEADERS) $(BPF_SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ixvsd $(ALL_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) -Ixvsd $(ALL_CFLAGS) -c $< -o $@
 
 # Sanitizer objects.
 $(BUILD)/san/obj/%.o: %.c $(HEADERS) $(BPF_SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ixvsd -Itests/unit $(ALL_CFLAGS) $(SAN_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) -Ixvsd -Itests/unit $(ALL_CFLAGS) $(SAN_CFLAGS) -c $< -o $@
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_SAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/obj/%.o)
 
 $(BUILD)/xvsd: $(XVSD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
 
 $(BUILD)/xvsctl: $(XVSCTL_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS_XVSCTL)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS_XVSCTL)
 
 $(BUILD)/san/xvsd: $(XVSD_SRCS:%.c=$(BUILD)/san/obj/%.o) $(LIB_SAN_OBJS)
-	$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
 
 $(BUILD)/san/xvsctl: $(XVSCTL_SRCS:%.c=$(BUILD)/san/obj/%.o) $(LIB_SAN_OBJS)
-	$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSCTL)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSCTL)
 
 # Unit tests: sanitizer build, linked with the library and the daemon's
 # sources other than main.c.
 $(BUILD)/tests/unit/%: $(BUILD)/san/obj/tests/unit/%.o $(XVSD_LIB_SRCS:%.c=$(BUILD)/san/obj/%.o) $(LIB_SAN_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
 
 # BPF_PROG_TEST_RUN fixtures: same, they fill maps through the daemon's code.
 $(BUILD)/tests/bpf/%: $(BUILD)/san/obj/tests/bpf/%.o $(XVSD_LIB_SRCS:%.c=$(BUILD)/san/obj/%.o) $(LIB_SAN_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
 
 deps:
 	bash scripts/deps.sh
@@ -100,11 +117,11 @@ deps:
 test-build: all $(BUILD)/san/xvsd $(BUILD)/san/xvsctl $(UNIT_BINS) $(BPF_TEST_BINS) $(BPF_OBJS)
 
 test: deps
-	$(MAKE) test-build
+	$(MAKE) --no-print-directory test-build
 	bash tests/run.sh
 
 demo: deps
-	$(MAKE) all $(BPF_OBJS)
+	$(MAKE) --no-print-directory all $(BPF_OBJS)
 	bash scripts/demo.sh
 
 bench: deps

@@ -23,7 +23,7 @@ struct api {
 	struct daemon *daemon;
 	struct MHD_Daemon *unix_server;
 	struct MHD_Daemon *http_server;
-	char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char unix_path[sizeof(((struct config_global *)0)->api_unix)];
 };
 
 static enum MHD_Result respond(struct MHD_Connection *connection, unsigned int status,

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Runs every test (unit, configuration, BPF fixtures, network namespaces) and
+# ends with one line "N passed, N failed". Tests print PASS:/FAIL:/SKIP: lines.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+export XVSD=${XVSD:-build/san/xvsd}
+export XVSCTL=${XVSCTL:-build/san/xvsctl}
+# Sanitizers: stop at the first error, report leaks.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+passed=0 failed=0 skipped=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Runs one test program, echoes its output and counts its PASS/FAIL/SKIP
+# lines; a program that fails without saying which case failed counts once.
+run() {
+	local name=$1
+	shift
+	local start=$SECONDS status p f s
+	echo "== $name"
+	"$@" >"$log" 2>&1
+	status=$?
+	cat "$log"
+	p=$(grep -c '^PASS: ' "$log")
+	f=$(grep -c '^FAIL: ' "$log")
+	s=$(grep -c '^SKIP: ' "$log")
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL: $name: exit status $status"
+		f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	echo "-- $name: $p passed, $f failed ($((SECONDS - start)) s)"
+}
+
+for t in build/tests/unit/test_*; do
+	[ -x "$t" ] && run "unit/$(basename "$t")" "$t"
+done
+run conf bash tests/conf/run.sh
+for t in build/tests/bpf/test_*; do
+	[ -x "$t" ] && run "bpf/$(basename "$t")" "$t"
+done
+for t in tests/netns/test_*.sh; do
+	[ -f "$t" ] && run "netns/$(basename "$t" .sh)" bash "$t"
+done
+
+echo
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
