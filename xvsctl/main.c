@@ -197,6 +197,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], commands[c].name))
 			continue;
 		optind = 1;
+		opterr = 0; /* each command prints its own usage line */
 		return commands[c].run(argc - i, argv + i);
 	}
 	return fail("unknown command \"%s\" (try xvsctl -h)", argv[i]);

@@ -94,13 +94,16 @@ static enum MHD_Result route_get(struct api *api, struct MHD_Connection *connect
 	}
 	if (!strcmp(url, "/api/v1/conns")) {
 		size_t limit = conns_limit(connection);
+		const char *service = MHD_lookup_connection_value(connection,
+						MHD_GET_ARGUMENT_KIND, "service");
 
 		if (!limit)
 			return respond_error(connection, MHD_HTTP_BAD_REQUEST,
 					     "limit must be a number from 1 to 10000000");
-		return respond_json(connection, MHD_HTTP_OK, stats__conns(api->daemon,
-				MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND,
-							    "service"), limit));
+		if (service && !dataplane__service_by_name(api->daemon->dataplane, service))
+			return respond_error(connection, MHD_HTTP_NOT_FOUND, "no such service");
+		return respond_json(connection, MHD_HTTP_OK,
+				    stats__conns(api->daemon, service, limit));
 	}
 	if (!strcmp(url, "/api/v1/status"))
 		return respond_json(connection, MHD_HTTP_OK, stats__status(api->daemon));
