@@ -34,6 +34,8 @@ done
 NETNS_PREFIX=xt$$
 NETNS_TMP=$(mktemp -d /tmp/xvs-netns-dr.XXXXXX)
 trap netns_cleanup EXIT
+# errexit would end the test silently: say where.
+trap 'fail internal "line $LINENO: \"$BASH_COMMAND\" failed"' ERR
 P=$NETNS_PREFIX
 RUN=$NETNS_TMP/run
 SOCK=$RUN/xvsd.sock
@@ -80,14 +82,24 @@ EOF
 
 xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
 if ! xvsd_wait_ready "$SOCK" 30; then
-	fail ready "xvsd not ready within 30 s (every backend up): $(tail -n 5 "$NETNS_TMP/xvsd.log")"
+	if pid_alive "$XVSD_PID"; then
+		why="not ready (every backend up) within 30 s"
+	else
+		status=0
+		wait "$XVSD_PID" || status=$?
+		why="exited with status $status"
+	fi
+	fail ready "xvsd $why: $(tail -n 5 "$NETNS_TMP/xvsd.log")"
 	exit 1
 fi
 pass ready
 
 # Requests are captured where the client sends them, replies on the router's LAN port.
-capture_start client "$P-client" eth0 ip and dst host "$VIP"
-capture_start router "$P-router" eth1 ip and src host "$VIP"
+if ! capture_start client "$P-client" eth0 ip and dst host "$VIP" ||
+	! capture_start router "$P-router" eth1 ip and src host "$VIP"; then
+	fail setup "tcpdump did not start: $(cat "$NETNS_TMP"/*.tcpdump.log)"
+	exit 1
+fi
 
 if ! ip netns exec "$P-client" timeout 120 python3 "$NETNS_DIR/client.py" --vip "$VIP" \
 	--udp-port "$LAB_UDP_PORT" --tcp-port "$LAB_TCP_PORT" --udp "$UDP_REQUESTS" \
@@ -102,9 +114,9 @@ fi
 no_tcp_sockets() { [ -z "$(ip netns exec "$P-client" ss -Htan 2>/dev/null)" ]; }
 wait_until 10 no_tcp_sockets || true
 ip netns exec "$P-client" python3 -c "import socket; socket.socket(socket.AF_INET, \
-socket.SOCK_DGRAM).sendto(b'marker', ('$VIP', $MARKER_PORT))"
+socket.SOCK_DGRAM).sendto(b'marker', ('$VIP', $MARKER_PORT))" || true
 ip netns exec "$P-b1" python3 -c "import socket; s = socket.socket(socket.AF_INET, \
-socket.SOCK_DGRAM); s.bind(('$VIP', 0)); s.sendto(b'marker', ('10.0.0.2', $MARKER_PORT))"
+socket.SOCK_DGRAM); s.bind(('$VIP', 0)); s.sendto(b'marker', ('10.0.0.2', $MARKER_PORT))" || true
 for name in client router; do
 	wait_until 10 python3 "$NETNS_DIR/verify.py" marker "$NETNS_TMP/$name.pcap" "$MARKER_PORT" ||
 		echo "# warning: marker not seen in the $name capture" >&2
@@ -156,6 +168,16 @@ if [ -z "$csum_errors" ]; then
 	pass checksums
 else
 	fail checksums "$csum_errors"
+fi
+
+# The kernel forgetting the backends' MACs must not stop traffic to them.
+ip -n "$P-lb" neigh flush dev eth0
+if ! ip netns exec "$P-client" timeout 60 python3 "$NETNS_DIR/client.py" --vip "$VIP" \
+	--udp-port "$LAB_UDP_PORT" --tcp-port "$LAB_TCP_PORT" --udp 6 --tcp 3 --timeout 2 \
+	--deadline 30 >"$NETNS_TMP/client-flush.json" 2>>"$NETNS_TMP/client.log"; then
+	fail neighbour-flush "client.py failed: $(tail -n 3 "$NETNS_TMP/client.log")"
+else
+	check neighbour-flush all-answered "$NETNS_TMP/client-flush.json"
 fi
 
 xvsd_stop 10

@@ -5,6 +5,7 @@
 """Subcommands (see test_dr.sh for how they are called):
   rr KEY CLIENT_JSON NAME...        KEY's requests all answered, in strict rr order over NAMEs
   flow KEY CLIENT_JSON              KEY's requests all answered by one backend
+  all-answered CLIENT_JSON          every request of CLIENT_JSON was answered
   marker PCAP PORT                  PCAP holds a UDP packet to PORT (capture flushed)
   direct CLIENT_JSON PCAP VIP LB_MAC NAME=MAC...
                                     every reply from VIP in PCAP (taken on the router's LAN
@@ -122,6 +123,12 @@ def cmd_flow(key, client_json):
     backends = sorted({r["backend"] for r in requests})
     if len(backends) != 1:
         die(f"one flow of {len(requests)} requests went to {','.join(backends)}")
+
+
+def cmd_all_answered(client_json):
+    client = load_json(client_json)
+    requests = [r for key in ("udp", "udp_flow", "tcp") for r in client.get(key, [])]
+    answered(requests, "client")
 
 
 def cmd_marker(pcap, port):
@@ -252,6 +259,7 @@ def cmd_csum(name):
 COMMANDS = {
     "rr": cmd_rr,
     "flow": cmd_flow,
+    "all-answered": cmd_all_answered,
     "marker": cmd_marker,
     "direct": cmd_direct,
     "counters": cmd_counters,
