@@ -6,6 +6,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+# shellcheck source=tests/netns/lib.sh
 . tests/netns/lib.sh
 
 PREFIX=xvsdemo

@@ -222,6 +222,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 			exit 1
 		fi
 		# A half-built lab is torn down again (errexit inside lab_up lands here).
+		# shellcheck disable=SC2154  # rc is set inside the trap
 		trap 'rc=$?; trap - EXIT; lab_down "$2"; exit $rc' EXIT
 		lab_up "$2"
 		trap - EXIT

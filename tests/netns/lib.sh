@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Shared helpers for the netns end-to-end tests: result lines, the lab (scripts/lab.sh),
 # starting and stopping xvsd, packet captures and bounded waits. Source it; don't run it.
+# shellcheck shell=bash disable=SC2034  # variables here are used by the sourcing script
 
 NETNS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NETNS_DIR=$NETNS_ROOT/tests/netns
-# shellcheck source=../../scripts/lab.sh
+# shellcheck source=scripts/lab.sh
 . "$NETNS_ROOT/scripts/lab.sh"
 
 XVSD=${XVSD:-build/xvsd}

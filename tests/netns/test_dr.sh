@@ -17,6 +17,7 @@
 set -euo pipefail
 
 NETNS_TEST=netns/dr
+# shellcheck source=tests/netns/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 VIP=10.0.1.100
