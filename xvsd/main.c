@@ -34,13 +34,15 @@ static void usage(FILE *out)
 		"  -V       print the version and exit\n");
 }
 
-/* Holds run_dir for this daemon; a second daemon on the same run_dir fails. */
-static int run_dir_lock(const char *run_dir)
+/* Holds run_dir for this daemon; a second daemon on the same run_dir fails.
+ * *created tells whether run_dir was made here (and so is removed at exit). */
+static int run_dir_lock(const char *run_dir, bool *created)
 {
 	char path[512];
 	int fd;
 
-	if (mkdir(run_dir, 0755) && errno != EEXIST) {
+	*created = mkdir(run_dir, 0755) == 0;
+	if (!*created && errno != EEXIST) {
 		log_error("run_dir %s: %s", run_dir, strerror(errno));
 		return -1;
 	}
@@ -170,12 +172,26 @@ out:
 	return ret;
 }
 
+/* Leaves run_dir as it was found: the lock file goes (while still held, so
+ * no other daemon can have taken it), and the directory if it was made here. */
+static void run_dir_unlock(const char *run_dir, int lock_fd, bool created)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/xvsd.lock", run_dir);
+	unlink(path);
+	close(lock_fd);
+	if (created)
+		rmdir(run_dir); /* fails, harmlessly, if something else lives there */
+}
+
 static int daemon_run(struct daemon *daemon)
 {
 	struct api *api = NULL;
+	bool run_dir_created;
 	int lock_fd, ret;
 
-	lock_fd = run_dir_lock(daemon->config->global.run_dir);
+	lock_fd = run_dir_lock(daemon->config->global.run_dir, &run_dir_created);
 	if (lock_fd < 0)
 		return 1;
 	ret = dataplane__open(daemon->config, &daemon->dataplane);
@@ -189,7 +205,7 @@ out:
 	api__close(api);
 	dataplane__close(daemon->dataplane);
 	daemon->dataplane = NULL;
-	close(lock_fd);
+	run_dir_unlock(daemon->config->global.run_dir, lock_fd, run_dir_created);
 	return ret ? 1 : 0;
 }
 

@@ -196,5 +196,7 @@ rm -f "$dir/pid"
 if [ $status -eq 0 ]; then pass stop_status; else fail stop_status "exit $status: $(tail -5 "$dir/xvsd.log")"; fi
 if ip -n "$P-lb" link show eth0 | grep -q xdp; then fail stop_detach "XDP still attached"; else pass stop_detach; fi
 if [ -e "$dir/run/xvsd.sock" ]; then fail stop_socket "socket left behind"; else pass stop_socket; fi
+# run_dir was created by xvsd, so it goes too (lock file included).
+if [ -e "$dir/run" ]; then fail stop_run_dir "left behind: $(ls -A "$dir/run")"; else pass stop_run_dir; fi
 
 [ $failures -eq 0 ]
