@@ -14,6 +14,7 @@ struct daemon {
 	struct dataplane *dataplane;
 	time_t started;           /* wall clock */
 	struct timespec started_monotonic;
+	struct timespec last_estimate;   /* monotonic time of the last rate sample */
 };
 
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "estimator.h"
 #include "xvs/xvs.h"
 
 struct dp_backend {
@@ -23,6 +24,7 @@ struct dp_backend {
 	struct timespec next_resolve;      /* next neighbour check */
 	uint32_t active_conns;             /* from the last connection table scan */
 	uint32_t inactive_conns;
+	struct estimator estimator;
 };
 
 struct dp_service {
@@ -34,6 +36,7 @@ struct dp_service {
 	size_t backend_count;
 	bool up;
 	time_t since;                      /* last change of up (wall clock) */
+	struct estimator estimator;
 };
 
 struct dp_interface {

@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "dataplane.h"
 #include "log.h"
+#include "stats.h"
 
 #define TICK_MS 100
 
@@ -120,6 +121,7 @@ static bool signal_handle(int fd)
 static int event_loop(struct daemon *daemon, struct api *api)
 {
 	int epoll_fd, signal_fd, tick_fd, api_fds[2], api_count, ret = 0;
+	unsigned int ticks = 0;
 	bool running = true;
 
 	epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -155,6 +157,8 @@ static int event_loop(struct daemon *daemon, struct api *api)
 				if (read(fd, &expirations, sizeof(expirations)) < 0)
 					continue;
 				dataplane__tick(daemon->dataplane);
+				if (ticks++ % (ESTIMATOR_INTERVAL_MS / TICK_MS) == 0)
+					stats__estimate(daemon);
 				api__run(api); /* connection timeouts */
 			} else {
 				api__run(api);

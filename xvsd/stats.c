@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mapenc.h"
@@ -41,17 +42,17 @@ static struct json_object *counters_json(const struct xvs_counters *counters)
 	return object;
 }
 
-/* Rates come with the estimator; zero until then, so the document's shape
- * is already the final one. */
-static struct json_object *rates_json(void)
+static struct json_object *rates_json(const struct estimator *estimator)
 {
 	struct json_object *object = json_object_new_object();
+	struct rates rates;
 
-	add_int(object, "cps", 0);
-	add_int(object, "in_pps", 0);
-	add_int(object, "out_pps", 0);
-	add_int(object, "in_bps", 0);
-	add_int(object, "out_bps", 0);
+	estimator_rates(estimator, &rates);
+	add_int(object, "cps", (int64_t)rates.cps);
+	add_int(object, "in_pps", (int64_t)rates.in_pps);
+	add_int(object, "out_pps", (int64_t)rates.out_pps);
+	add_int(object, "in_bps", (int64_t)rates.in_bps);
+	add_int(object, "out_bps", (int64_t)rates.out_bps);
 	return object;
 }
 
@@ -72,6 +73,7 @@ static struct json_object *backend_json(struct daemon *daemon, const struct dp_s
 	add_int(object, "active_conns", backend->active_conns);
 	add_int(object, "inactive_conns", backend->inactive_conns);
 	json_object_object_add(object, "stats", counters_json(&counters));
+	json_object_object_add(object, "rates", rates_json(&backend->estimator));
 	return object;
 }
 
@@ -101,7 +103,7 @@ static struct json_object *service_json(struct daemon *daemon, const struct dp_s
 	add_time(object, "since", service->since);
 	dataplane__service_counters(daemon->dataplane, service, &counters);
 	json_object_object_add(object, "stats", counters_json(&counters));
-	json_object_object_add(object, "rates", rates_json());
+	json_object_object_add(object, "rates", rates_json(&service->estimator));
 	for (size_t i = 0; i < service->backend_count; i++)
 		json_object_array_add(backends,
 				      backend_json(daemon, service, &service->backends[i]));
@@ -191,6 +193,40 @@ struct json_object *stats__conns(struct daemon *daemon, const char *service, siz
 	return document;
 }
 
+/* Names as the API and metrics show them, in enum order. */
+static const char *const drop_names[XVS_DROP__MAX] = {
+	[XVS_DROP_NO_BACKEND] = "no_backend",
+	[XVS_DROP_CONN_TABLE_FULL] = "conn_table_full",
+	[XVS_DROP_MALFORMED] = "malformed",
+	[XVS_DROP_BACKEND_GONE] = "backend_gone",
+};
+static const char *const pass_names[XVS_PASS__MAX] = {
+	[XVS_PASS_NOT_IP] = "not_ip",
+	[XVS_PASS_NO_SERVICE] = "no_service",
+	[XVS_PASS_FRAGMENT] = "fragment",
+	[XVS_PASS_UNSUPPORTED] = "unsupported",
+};
+
+static struct json_object *reasons_json(struct daemon *daemon, bool drops)
+{
+	struct json_object *object = json_object_new_object();
+	int count = drops ? XVS_DROP__MAX : XVS_PASS__MAX;
+
+	for (int i = 0; i < count; i++) {
+		const char *name = drops ? drop_names[i] : pass_names[i];
+		uint64_t value = drops ? dataplane__drops(daemon->dataplane, i)
+				       : dataplane__passes(daemon->dataplane, i);
+		char fallback[16];
+
+		if (!name) {
+			snprintf(fallback, sizeof(fallback), "reason_%d", i);
+			name = fallback;
+		}
+		add_int(object, name, (int64_t)value);
+	}
+	return object;
+}
+
 struct json_object *stats__status(struct daemon *daemon)
 {
 	struct json_object *document = json_object_new_object();
@@ -206,5 +242,32 @@ struct json_object *stats__status(struct daemon *daemon)
 	json_object_object_add(document, "last_reload", NULL);
 	add_int(document, "conn_table_entries", (int64_t)scan->entries);
 	add_int(document, "conn_table_capacity", dataplane__conn_capacity(daemon->dataplane));
+	json_object_object_add(document, "drops", reasons_json(daemon, true));
+	json_object_object_add(document, "passes", reasons_json(daemon, false));
 	return document;
+}
+
+void stats__estimate(struct daemon *daemon)
+{
+	struct dataplane *dp = daemon->dataplane;
+	struct xvs_counters counters;
+	struct timespec now;
+	uint64_t interval_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	interval_ms = (uint64_t)(now.tv_sec - daemon->last_estimate.tv_sec) * 1000 +
+		      (uint64_t)((now.tv_nsec - daemon->last_estimate.tv_nsec) / 1000000L);
+	daemon->last_estimate = now;
+	for (size_t s = 0; s < dataplane__service_count(dp); s++) {
+		struct dp_service *service = dataplane__service(dp, s);
+
+		dataplane__service_counters(dp, service, &counters);
+		estimator_sample(&service->estimator, &counters, interval_ms);
+		for (size_t b = 0; b < service->backend_count; b++) {
+			struct dp_backend *backend = &service->backends[b];
+
+			dataplane__backend_counters(dp, backend, &counters);
+			estimator_sample(&backend->estimator, &counters, interval_ms);
+		}
+	}
 }

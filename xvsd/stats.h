@@ -14,5 +14,8 @@ struct json_object *stats__service(struct daemon *daemon, const char *name);
 /* At most limit connections; "truncated" tells whether there were more. */
 struct json_object *stats__conns(struct daemon *daemon, const char *service, size_t limit);
 struct json_object *stats__status(struct daemon *daemon);
+/* Samples every counter for the rate estimator; call every
+ * ESTIMATOR_INTERVAL_MS. */
+void stats__estimate(struct daemon *daemon);
 
 #endif

@@ -175,7 +175,12 @@ if [ "$code" = 405 ] && grep -q '"error"' "$dir/body"; then pass api_405; else f
 code=$(api 'http://xvsd/api/v1/conns?limit=zero')
 if [ "$code" = 400 ]; then pass api_bad_limit; else fail api_bad_limit "$code"; fi
 code=$(api http://xvsd/api/v1/status)
-if [ "$code" = 200 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["config_file"].endswith("xvs.conf") and d["uptime_seconds"] >= 0' "$dir/body"; then
+if [ "$code" = 200 ] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["config_file"].endswith("xvs.conf") and d["uptime_seconds"] >= 0
+assert set(d["drops"]) >= {"no_backend", "conn_table_full", "malformed"}, d
+assert set(d["passes"]) >= {"not_ip", "no_service", "fragment", "unsupported"}, d' "$dir/body"; then
 	pass api_status
 else
 	fail api_status "$code $(cat "$dir/body")"
