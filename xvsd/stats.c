@@ -216,7 +216,7 @@ static struct json_object *reasons_json(struct daemon *daemon, bool drops)
 		const char *name = drops ? drop_names[i] : pass_names[i];
 		uint64_t value = drops ? dataplane__drops(daemon->dataplane, i)
 				       : dataplane__passes(daemon->dataplane, i);
-		char fallback[16];
+		char fallback[24];
 
 		if (!name) {
 			snprintf(fallback, sizeof(fallback), "reason_%d", i);
