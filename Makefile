@@ -129,13 +129,17 @@ bench: deps
 	@if [ -x bench/run.sh ]; then bash bench/run.sh; else echo "bench: not built yet (issue 9)"; fi
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(BUILD)/xvsd $(DESTDIR)$(PREFIX)/sbin/xvsd
 	install -m 0755 $(BUILD)/xvsctl $(DESTDIR)$(PREFIX)/bin/xvsctl
-	for m in man/*.8; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
+	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/xvsd $(DESTDIR)$(PREFIX)/bin/xvsctl
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man5/xvs.conf.5
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/xvsd.8 $(DESTDIR)$(PREFIX)/share/man/man8/xvsctl.8
 
 clean:
 	rm -rf $(BUILD)

@@ -185,14 +185,11 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			usage(stderr);
-			return fail("unknown option \"%s\"", argv[i]);
+			return fail("unknown option \"%s\" (try xvsctl -h)", argv[i]);
 		}
 	}
-	if (i >= argc) {
-		usage(stderr);
-		return fail("no command given");
-	}
+	if (i >= argc)
+		return fail("no command given (try xvsctl -h)");
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
 		if (strcmp(argv[i], commands[c].name))
 			continue;
