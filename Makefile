@@ -33,7 +33,7 @@ LDLIBS_XVSCTL := -lcurl -ljson-c -lbpf -lelf -lz -lmnl
 SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
 
-BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 
 BPF_PROGS := xvs_lb xvs_pass
@@ -111,10 +111,20 @@ $(BUILD)/tests/bpf/%: $(BUILD)/san/obj/tests/bpf/%.o $(XVSD_LIB_SRCS:%.c=$(BUILD
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS_XVSD)
 
+# libFuzzer harnesses (clang): the parser sources with the fuzzer runtime.
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 $(WARNINGS) -Werror
+CONFIG_SRCS := $(wildcard xvsd/config*.c) lib/addr.c lib/log.c
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(HEADERS)
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) $(CPPFLAGS) -Ixvsd $(FUZZ_CFLAGS) tests/fuzz/fuzz_config.c $(CONFIG_SRCS) -o $@
+FUZZ_BINS := $(BUILD)/fuzz/fuzz_config
+
 deps:
 	bash scripts/deps.sh
 
-test-build: all $(BUILD)/san/xvsd $(BUILD)/san/xvsctl $(UNIT_BINS) $(BPF_TEST_BINS) $(BPF_OBJS)
+test-build: all $(BUILD)/san/xvsd $(BUILD)/san/xvsctl $(UNIT_BINS) $(BPF_TEST_BINS) $(BPF_OBJS) \
+	$(FUZZ_BINS)
 
 test: deps
 	$(MAKE) --no-print-directory test-build
@@ -135,10 +145,14 @@ install: all
 	install -m 0755 $(BUILD)/xvsctl $(DESTDIR)$(PREFIX)/bin/xvsctl
 	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|/usr/local/sbin|$(PREFIX)/sbin|g' systemd/xvsd.service \
+		>$(DESTDIR)$(PREFIX)/lib/systemd/system/xvsd.service
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/xvsd $(DESTDIR)$(PREFIX)/bin/xvsctl
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man5/xvs.conf.5
+	rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/xvsd.service
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/xvsd.8 $(DESTDIR)$(PREFIX)/share/man/man8/xvsctl.8
 
 clean:

@@ -18,7 +18,8 @@ void log_init(const char *program, enum log_level level)
 	log_threshold = level;
 }
 
-static void log_vprint(enum log_level level, const char *func, int saved_errno,
+static void __attribute__((format(printf, 5, 0)))
+log_vprint(enum log_level level, const char *func, int saved_errno,
 		       bool with_errno, const char *fmt, va_list ap)
 {
 	static const char *const names[] = { "error", "warning", "info", "debug" };

@@ -43,6 +43,24 @@ run conf bash tests/conf/run.sh
 for t in build/tests/bpf/test_*; do
 	[ -x "$t" ] && run "bpf/$(basename "$t")" "$t"
 done
+# Each fuzzer briefly, seeded with the configuration corpus; FUZZ_SECONDS
+# longer for a real run.
+fuzz() {
+	local fuzzer=$1 corpus
+	corpus=$(mktemp -d)
+	cp tests/conf/good/*.conf tests/conf/bad/*.conf "$corpus"/
+	if "$fuzzer" -max_total_time="${FUZZ_SECONDS:-10}" -max_len=4096 -timeout=5 \
+		-artifact_prefix="$corpus/" "$corpus" >"$corpus/log" 2>&1; then
+		echo "PASS: fuzz/$(basename "$fuzzer"): $(grep -o 'Done [0-9]* runs' "$corpus/log")"
+	else
+		tail -40 "$corpus/log"
+		echo "FAIL: fuzz/$(basename "$fuzzer"): crash, leak or timeout (log above)"
+	fi
+	rm -rf "$corpus"
+}
+for t in build/fuzz/fuzz_*; do
+	[ -x "$t" ] && run "fuzz/$(basename "$t")" fuzz "$t"
+done
 for t in tests/netns/test_*.sh; do
 	[ -f "$t" ] && run "netns/$(basename "$t" .sh)" bash "$t"
 done
