@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "stats.h"
 
 #define API_CONNECTION_LIMIT 64
@@ -107,6 +108,17 @@ static enum MHD_Result route_get(struct api *api, struct MHD_Connection *connect
 	}
 	if (!strcmp(url, "/api/v1/status"))
 		return respond_json(connection, MHD_HTTP_OK, stats__status(api->daemon));
+	if (!strcmp(url, "/metrics")) {
+		char *page = metrics__render(api->daemon);
+		enum MHD_Result ret;
+
+		if (!page)
+			return respond_error(connection, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					     "out of memory");
+		ret = respond(connection, MHD_HTTP_OK, "text/plain; version=0.0.4", page);
+		free(page);
+		return ret;
+	}
 	return respond_error(connection, MHD_HTTP_NOT_FOUND, "no such endpoint");
 }
 

@@ -207,22 +207,29 @@ static const char *const pass_names[XVS_PASS__MAX] = {
 	[XVS_PASS_UNSUPPORTED] = "unsupported",
 };
 
+const char *stats__drop_name(int reason)
+{
+	return reason >= 0 && reason < XVS_DROP__MAX && drop_names[reason] ? drop_names[reason]
+									   : "other";
+}
+
+const char *stats__pass_name(int reason)
+{
+	return reason >= 0 && reason < XVS_PASS__MAX && pass_names[reason] ? pass_names[reason]
+									   : "other";
+}
+
 static struct json_object *reasons_json(struct daemon *daemon, bool drops)
 {
 	struct json_object *object = json_object_new_object();
 	int count = drops ? XVS_DROP__MAX : XVS_PASS__MAX;
 
 	for (int i = 0; i < count; i++) {
-		const char *name = drops ? drop_names[i] : pass_names[i];
 		uint64_t value = drops ? dataplane__drops(daemon->dataplane, i)
 				       : dataplane__passes(daemon->dataplane, i);
-		char fallback[24];
 
-		if (!name) {
-			snprintf(fallback, sizeof(fallback), "reason_%d", i);
-			name = fallback;
-		}
-		add_int(object, name, (int64_t)value);
+		add_int(object, drops ? stats__drop_name(i) : stats__pass_name(i),
+			(int64_t)value);
 	}
 	return object;
 }

@@ -185,6 +185,28 @@ assert set(d["passes"]) >= {"not_ip", "no_service", "fragment", "unsupported"}, 
 else
 	fail api_status "$code $(cat "$dir/body")"
 fi
+# /metrics: valid exposition format (promtool) with SPEC's names.
+code=$(api http://xvsd/metrics)
+promtool=$(bash scripts/promtool.sh 2>/dev/null)
+if [ "$code" != 200 ]; then
+	fail metrics "HTTP $code"
+elif [ -z "$promtool" ] || ! lint=$("$promtool" check metrics <"$dir/body" 2>&1); then
+	fail metrics "promtool ($promtool): $lint"
+else
+	missing=""
+	for name in 'xvs_service_connections_total{service="dns"}' \
+		'xvs_service_packets_total{service="dns",direction="in"}' \
+		'xvs_service_bytes_total{service="dns",direction="out"}' \
+		'xvs_backend_packets_total{service="dns",backend="10.8.0.2:53",direction="in"}' \
+		'xvs_backend_up{service="dns",backend="10.8.0.2:53"} 1' \
+		'xvs_backend_up{service="dns",backend="10.8.0.3:53"} 0' \
+		'xvs_backend_active_connections{service="dns",backend="10.8.0.2:53"}' \
+		'xvs_conn_table_capacity 1048576' 'xvs_conn_table_entries' \
+		'xvs_drops_total{reason="conn_table_full"}' 'xvs_passes_total{reason="no_service"}'; do
+		grep -qF "$name" "$dir/body" || missing="$missing $name"
+	done
+	if [ -z "$missing" ]; then pass metrics; else fail metrics "missing:$missing"; fi
+fi
 # A garbage request does not hurt the daemon.
 in_lb bash -c "printf 'GARBAGE\r\n\r\n' | timeout 5 socat - UNIX-CONNECT:$dir/run/xvsd.sock" >/dev/null 2>&1
 if ctl list >/dev/null; then pass api_garbage; else fail api_garbage "daemon stopped answering"; fi

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* /metrics: every counter and state of the daemon in the Prometheus text
+ * exposition format, with the names of SPEC.md (prefix xvs_). */
+#include "metrics.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "stats.h"
+
+struct family {
+	const char *name;
+	const char *type;
+	const char *help;
+};
+
+static void family_header(FILE *out, const struct family *family)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", family->name, family->help, family->name,
+		family->type);
+}
+
+/* Label values here are service names (restricted by the parser),
+ * addresses and fixed words: nothing needs escaping. */
+static void backend_label(char *buf, size_t size, const struct dp_service *service,
+			  const struct dp_backend *backend)
+{
+	char address[INET_ADDRPORT_STRLEN];
+
+	inet_addr_port_format(&backend->conf->addr,
+			      backend->conf->port ? backend->conf->port : service->conf->port,
+			      address, sizeof(address));
+	snprintf(buf, size, "service=\"%s\",backend=\"%s\"", service->conf->name, address);
+}
+
+/* The three counter families, of services or of backends. */
+static void counters_write(FILE *out, struct daemon *daemon, bool backends)
+{
+	static const struct family families[2][3] = {
+		{ { "xvs_service_connections_total", "counter", "Connections scheduled." },
+		  { "xvs_service_packets_total", "counter", "Packets, by direction." },
+		  { "xvs_service_bytes_total", "counter", "IP bytes, by direction." } },
+		{ { "xvs_backend_connections_total", "counter", "Connections scheduled." },
+		  { "xvs_backend_packets_total", "counter", "Packets, by direction." },
+		  { "xvs_backend_bytes_total", "counter", "IP bytes, by direction." } },
+	};
+	struct dataplane *dp = daemon->dataplane;
+	size_t count = dataplane__service_count(dp);
+
+	for (int f = 0; f < 3; f++) {
+		family_header(out, &families[backends][f]);
+		for (size_t s = 0; s < count; s++) {
+			struct dp_service *service = dataplane__service(dp, s);
+			size_t items = backends ? service->backend_count : 1;
+
+			for (size_t b = 0; b < items; b++) {
+				struct xvs_counters c;
+				char labels[256];
+
+				if (backends) {
+					dataplane__backend_counters(dp, &service->backends[b], &c);
+					backend_label(labels, sizeof(labels), service,
+						      &service->backends[b]);
+				} else {
+					dataplane__service_counters(dp, service, &c);
+					snprintf(labels, sizeof(labels), "service=\"%s\"",
+						 service->conf->name);
+				}
+				if (f == 0)
+					fprintf(out, "%s{%s} %" PRIu64 "\n",
+						families[backends][f].name, labels,
+						(uint64_t)c.conns);
+				else
+					fprintf(out,
+						"%s{%s,direction=\"in\"} %" PRIu64 "\n"
+						"%s{%s,direction=\"out\"} %" PRIu64 "\n",
+						families[backends][f].name, labels,
+						(uint64_t)(f == 1 ? c.in_packets : c.in_bytes),
+						families[backends][f].name, labels,
+						(uint64_t)(f == 1 ? c.out_packets : c.out_bytes));
+			}
+		}
+	}
+}
+
+static void backend_gauges_write(FILE *out, struct daemon *daemon)
+{
+	static const struct family families[3] = {
+		{ "xvs_backend_up", "gauge", "1 when the backend takes new flows (up or drain)." },
+		{ "xvs_backend_active_connections", "gauge", "Established TCP connections." },
+		{ "xvs_backend_inactive_connections", "gauge",
+		  "Other tracked connections (TCP handshake or closing, UDP)." },
+	};
+	struct dataplane *dp = daemon->dataplane;
+
+	for (int f = 0; f < 3; f++) {
+		family_header(out, &families[f]);
+		for (size_t s = 0; s < dataplane__service_count(dp); s++) {
+			struct dp_service *service = dataplane__service(dp, s);
+
+			for (size_t b = 0; b < service->backend_count; b++) {
+				const struct dp_backend *backend = &service->backends[b];
+				char labels[256];
+				uint64_t value = f == 0 ? backend->ready
+					       : f == 1 ? backend->active_conns
+							: backend->inactive_conns;
+
+				backend_label(labels, sizeof(labels), service, backend);
+				fprintf(out, "%s{%s} %" PRIu64 "\n", families[f].name, labels,
+					value);
+			}
+		}
+	}
+}
+
+static void table_and_reasons_write(FILE *out, struct daemon *daemon)
+{
+	static const struct family entries = { "xvs_conn_table_entries", "gauge",
+					       "Live connection table entries at the last scan." };
+	static const struct family capacity = { "xvs_conn_table_capacity", "gauge",
+						"Connection table size (conn_table)." };
+	static const struct family drops = { "xvs_drops_total", "counter",
+					     "Packets dropped by the data plane, by reason." };
+	static const struct family passes = { "xvs_passes_total", "counter",
+					      "Packets handed to the kernel, by reason." };
+	struct dataplane *dp = daemon->dataplane;
+
+	family_header(out, &entries);
+	fprintf(out, "%s %" PRIu64 "\n", entries.name, dataplane__conn_scan(dp)->entries);
+	family_header(out, &capacity);
+	fprintf(out, "%s %u\n", capacity.name, dataplane__conn_capacity(dp));
+	family_header(out, &drops);
+	for (int i = 0; i < XVS_DROP__MAX; i++)
+		fprintf(out, "%s{reason=\"%s\"} %" PRIu64 "\n", drops.name,
+			stats__drop_name(i), dataplane__drops(dp, i));
+	family_header(out, &passes);
+	for (int i = 0; i < XVS_PASS__MAX; i++)
+		fprintf(out, "%s{reason=\"%s\"} %" PRIu64 "\n", passes.name,
+			stats__pass_name(i), dataplane__passes(dp, i));
+}
+
+char *metrics__render(struct daemon *daemon)
+{
+	char *page = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&page, &size);
+
+	if (!out)
+		return NULL;
+	counters_write(out, daemon, false);
+	counters_write(out, daemon, true);
+	backend_gauges_write(out, daemon);
+	table_and_reasons_write(out, daemon);
+	if (fclose(out)) {
+		free(page);
+		return NULL;
+	}
+	return page;
+}
