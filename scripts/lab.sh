@@ -2,19 +2,30 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The xvs lab: network namespaces for a client, a router, a bridge, the balancer
 # and three DR backends running echo servers. Used by `make demo` and tests/netns/.
+# Dual stack: every address below has an IPv6 twin in brackets.
 #
-#  ${P}-client   eth0 10.0.0.2/24 (fd00::2/64), default via 10.0.0.1
+#  ${P}-client   eth0 10.0.0.2/24 [fd00::2/64], default via 10.0.0.1 [fd00::1]
 #      |
-#  ${P}-router   eth0 10.0.0.1/24 (fd00::1/64) | eth1 10.0.1.1/24, ip_forward=1
-#      |         route 10.0.1.100/32 via 10.0.1.2 (the VIP goes to the balancer)
-#  ${P}-switch   br0 = sw-router + sw-lb + sw-b1 + sw-b2 + sw-b3
+#  ${P}-router   eth0 10.0.0.1/24 [fd00::1/64] | eth1 10.0.1.1/24 [fd00:1::1/64],
+#      |         forwarding on for both; route 10.0.1.100/32 via 10.0.1.2 and
+#      |         [fd00:1::100/128 via fd00:1::2] (the VIPs go to the balancer)
+#  ${P}-switch   br0 = sw-router + sw-lb + sw-b1 + sw-b2 + sw-b3, no multicast snooping
 #      |                  (sw-lb runs xvs_pass: XDP_TX frames from lb eth0 need it)
-#      +-- ${P}-lb       eth0 10.0.1.2/24, default via 10.0.1.1 (xvsd attaches here)
-#      +-- ${P}-b1..b3   eth0 10.0.1.11..13/24, default via 10.0.1.1, VIP 10.0.1.100/32
-#                        on lo, arp_ignore=1, arp_announce=2; echo_server.py serving
-#                        UDP 53 and TCP 80 on the VIP, answering with its name
+#      +-- ${P}-lb       eth0 10.0.1.2/24 [fd00:1::2/64], default via 10.0.1.1
+#      |                 [fd00:1::1] (xvsd attaches here)
+#      +-- ${P}-b1..b3   eth0 10.0.1.11..13/24 [fd00:1::11..13/64], default via
+#                        10.0.1.1 [fd00:1::1], VIPs 10.0.1.100/32 [fd00:1::100/128] on
+#                        lo, arp_ignore=1, arp_announce=2; echo_server.py serving UDP 53
+#                        and TCP 80 on both VIPs, answering with its name
+#
+# IPv6 addresses skip duplicate address detection (nodad, accept_dad=0 for the
+# link-local ones) so that they are usable at once. IPv6 needs no arp_ignore twin: Linux
+# answers a neighbour solicitation only for an address on the interface it arrived on,
+# so the backends never answer for the VIP on lo (test_dr6.sh checks this).
 #
 # Usage: lab.sh up PREFIX | lab.sh down PREFIX | lab.sh status PREFIX
+# LAB_ECHO_SERVERS=0 leaves the backends without echo servers (for tests that run
+# servers of their own on the VIPs' ports).
 # State (pid files, logs) lives in /run/xvs-lab/PREFIX; `down` stops every process
 # whose pid file is there (the servers, and xvsd when the caller wrote lb-xvsd.pid),
 # then any process left in the lab's namespaces, then deletes the namespaces.
@@ -25,10 +36,13 @@ XVS_PASS_OBJ=${XVS_PASS_OBJ:-$LAB_ROOT/build/bpf/xvs_pass.bpf.o}
 ECHO_SERVER=$LAB_ROOT/tests/netns/echo_server.py
 
 LAB_VIP=10.0.1.100
+LAB_VIP6=fd00:1::100
 LAB_UDP_PORT=53
 LAB_TCP_PORT=80
 LAB_BACKENDS=(b1 b2 b3)
 declare -A LAB_BACKEND_ADDR=([b1]=10.0.1.11 [b2]=10.0.1.12 [b3]=10.0.1.13)
+declare -A LAB_BACKEND_ADDR6=([b1]=fd00:1::11 [b2]=fd00:1::12 [b3]=fd00:1::13)
+LAB_ECHO_SERVERS=${LAB_ECHO_SERVERS:-1}
 
 lab_log() { echo "lab: $*" >&2; }
 
@@ -86,10 +100,15 @@ lab_up() {
 	for ns in $(lab_namespaces "$p"); do
 		ip netns add "$ns"
 		ip -n "$ns" link set lo up
+		# Interfaces made from now on inherit "default": no DAD on link-local addresses.
+		lab_sysctl "$ns" net.ipv6.conf.all.accept_dad=0
+		lab_sysctl "$ns" net.ipv6.conf.default.accept_dad=0
 	done
 
 	lab_veth "$p-client" eth0 "$p-router" eth0
-	ip -n "$p-switch" link add br0 type bridge
+	# Without a multicast querier in the lab, snooping only adds ways for neighbour
+	# solicitations to go astray.
+	ip -n "$p-switch" link add br0 type bridge mcast_snooping 0
 	lab_veth "$p-switch" sw-router "$p-router" eth1
 	lab_veth "$p-switch" sw-lb "$p-lb" eth0
 	for b in "${LAB_BACKENDS[@]}"; do
@@ -117,14 +136,18 @@ lab_up() {
 	ip -n "$p-router" addr add 10.0.0.1/24 dev eth0
 	ip -n "$p-router" addr add fd00::1/64 dev eth0 nodad
 	ip -n "$p-router" addr add 10.0.1.1/24 dev eth1
+	ip -n "$p-router" addr add fd00:1::1/64 dev eth1 nodad
 	ip -n "$p-router" link set eth0 up
 	ip -n "$p-router" link set eth1 up
 	ip -n "$p-router" route add "$LAB_VIP/32" via 10.0.1.2
+	ip -n "$p-router" -6 route add "$LAB_VIP6/128" via fd00:1::2
 
 	# Balancer: no VIP here, its XDP program takes the VIP traffic.
 	ip -n "$p-lb" addr add 10.0.1.2/24 dev eth0
+	ip -n "$p-lb" addr add fd00:1::2/64 dev eth0 nodad
 	ip -n "$p-lb" link set eth0 up
 	ip -n "$p-lb" route add default via 10.0.1.1
+	ip -n "$p-lb" -6 route add default via fd00:1::1
 
 	# Backends: the VIP on lo, never answered for or announced on eth0.
 	for b in "${LAB_BACKENDS[@]}"; do
@@ -135,13 +158,18 @@ lab_up() {
 		lab_sysctl "$ns" net.ipv4.conf.eth0.arp_ignore=1
 		lab_sysctl "$ns" net.ipv4.conf.eth0.arp_announce=2
 		ip -n "$ns" addr add "$LAB_VIP/32" dev lo
+		ip -n "$ns" addr add "$LAB_VIP6/128" dev lo nodad
 		ip -n "$ns" addr add "$addr/24" dev eth0
+		ip -n "$ns" addr add "${LAB_BACKEND_ADDR6[$b]}/64" dev eth0 nodad
 		ip -n "$ns" link set eth0 up
 		ip -n "$ns" route add default via 10.0.1.1
+		ip -n "$ns" -6 route add default via fd00:1::1
+		[ "$LAB_ECHO_SERVERS" = 1 ] || continue
 		ip netns exec "$ns" python3 "$ECHO_SERVER" --name "$b" --address "$LAB_VIP" \
-			--udp-port "$LAB_UDP_PORT" --tcp-port "$LAB_TCP_PORT" \
+			--address "$LAB_VIP6" --udp-port "$LAB_UDP_PORT" --tcp-port "$LAB_TCP_PORT" \
 			--pidfile "$state/$b-server.pid" >"$state/$b-server.log" 2>&1 </dev/null &
 	done
+	[ "$LAB_ECHO_SERVERS" = 1 ] || return 0
 
 	# The servers write their pid file once their sockets are bound.
 	deadline=$((SECONDS + 15))

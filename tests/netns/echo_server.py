@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Backend server for the lab: answers every UDP datagram and every TCP request line
 # with "NAME PAYLOAD", so a client can tell which backend served it.
-"""Usage: echo_server.py --name b1 --address 10.0.1.100 --udp-port 53 --tcp-port 80
-                         [--pidfile FILE]
+"""Usage: echo_server.py --name b1 --address 10.0.1.100 [--address fd00:1::100 ...]
+                         --udp-port 53 --tcp-port 80 [--pidfile FILE]
 
 UDP: each datagram is answered with b"NAME " + datagram.
 TCP: each connection reads one line (up to b"\\n", EOF, 4 KiB or 5 s), answers
-b"NAME " + line and closes. The pid file is written once both sockets are bound.
+b"NAME " + line and closes. Each --address (IPv4 or IPv6) gets both sockets; the pid
+file is written once all of them are bound.
 """
 
 import argparse
@@ -54,20 +55,24 @@ def serve_tcp(sock, name):
 def main():
     parser = argparse.ArgumentParser(description="lab backend echo server")
     parser.add_argument("--name", required=True)
-    parser.add_argument("--address", required=True)
+    parser.add_argument("--address", required=True, action="append")
     parser.add_argument("--udp-port", type=int, default=53)
     parser.add_argument("--tcp-port", type=int, default=80)
     parser.add_argument("--pidfile")
     args = parser.parse_args()
-    family = socket.AF_INET6 if ":" in args.address else socket.AF_INET
     name = args.name.encode()
 
-    udp = socket.socket(family, socket.SOCK_DGRAM)
-    udp.bind((args.address, args.udp_port))
-    tcp = socket.socket(family, socket.SOCK_STREAM)
-    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    tcp.bind((args.address, args.tcp_port))
-    tcp.listen(128)
+    udp_sockets, tcp_sockets = [], []
+    for address in args.address:
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        udp = socket.socket(family, socket.SOCK_DGRAM)
+        udp.bind((address, args.udp_port))
+        udp_sockets.append(udp)
+        tcp = socket.socket(family, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        tcp.bind((address, args.tcp_port))
+        tcp.listen(128)
+        tcp_sockets.append(tcp)
 
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     if args.pidfile:
@@ -76,8 +81,11 @@ def main():
             f.write(f"{os.getpid()}\n")
         os.rename(tmp, args.pidfile)
 
-    threading.Thread(target=serve_udp, args=(udp, name), daemon=True).start()
-    serve_tcp(tcp, name)
+    for udp in udp_sockets:
+        threading.Thread(target=serve_udp, args=(udp, name), daemon=True).start()
+    for tcp in tcp_sockets[1:]:
+        threading.Thread(target=serve_tcp, args=(tcp, name), daemon=True).start()
+    serve_tcp(tcp_sockets[0], name)
 
 
 if __name__ == "__main__":

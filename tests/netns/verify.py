@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 # Assertions for the netns tests over client.py output, pcap captures, `xvsctl list
-# --json` and /proc/net/snmp. Each subcommand exits 0, or prints what is wrong and exits 1.
+# --json`, /proc/net/snmp and snmp6, and neighbour discovery. Each subcommand exits 0, or
+# prints what is wrong and exits 1. IPv4 and IPv6 alike.
 """Subcommands (see test_dr.sh for how they are called):
   rr KEY CLIENT_JSON NAME...        KEY's requests all answered, in strict rr order over NAMEs
   flow KEY CLIENT_JSON              KEY's requests all answered by one backend
@@ -12,18 +13,34 @@
                                     port) left the backend that answered it, none the lb
   counters CLIENT_JSON PCAP LIST_JSON VIP SERVICE:PROTO:PORT... NAME=ADDR...
                                     xvsctl counters equal what PCAP (taken on the client)
-                                    shows was sent to each backend
+                                    shows was sent to each backend (bytes: the IP
+                                    packet; for IPv6, 40 + payload length)
   csum NAME < /proc/net/snmp        Udp and Tcp InCsumErrors are 0
+  csum6 NAME < /proc/net/snmp6      Udp6InCsumErrors is 0 (IPv6 TCP counts in Tcp's)
+  solicit DEV TARGET [SECONDS]      sends one IPv6 neighbour solicitation for TARGET out
+                                    of DEV; exits 0 and prints the answering MAC if a
+                                    neighbour advertisement comes within SECONDS (1),
+                                    exits 1 otherwise
 """
 
+import ipaddress
 import json
+import select
+import socket
 import struct
 import sys
+import time
 
 ETH_P_IP = 0x0800
+ETH_P_IPV6 = 0x86DD
 ETH_P_8021Q = 0x8100
 IPPROTO_TCP = 6
 IPPROTO_UDP = 17
+IPV6_HEADER = 40
+ND_NEIGHBOR_SOLICIT = 135
+ND_NEIGHBOR_ADVERT = 136
+ND_OPT_SOURCE_LINKADDR = 1
+ND_OPT_TARGET_LINKADDR = 2
 
 
 def die(message):
@@ -31,8 +48,13 @@ def die(message):
     sys.exit(1)
 
 
+def canonical(address):
+    """The one spelling of an IPv4 or IPv6 address that parse_frame uses too."""
+    return ipaddress.ip_address(address).compressed
+
+
 def read_pcap(path):
-    """Yields dicts for the IPv4 packets of a classic pcap file of Ethernet frames."""
+    """Yields dicts for the IP packets of a classic pcap file of Ethernet frames."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24:
@@ -70,6 +92,8 @@ def parse_frame(frame):
     if ethertype == ETH_P_8021Q and len(frame) >= 18:
         ethertype = struct.unpack("!H", frame[16:18])[0]
         offset = 18
+    if ethertype == ETH_P_IPV6:
+        return parse_ipv6(frame[offset:], src_mac, dst_mac)
     if ethertype != ETH_P_IP or len(frame) < offset + 20:
         return None
     ip = frame[offset:]
@@ -86,6 +110,25 @@ def parse_frame(frame):
     }
     if packet["proto"] in (IPPROTO_TCP, IPPROTO_UDP) and len(ip) >= ihl + 4:
         packet["sport"], packet["dport"] = struct.unpack("!HH", ip[ihl:ihl + 4])
+    return packet
+
+
+def parse_ipv6(ip, src_mac, dst_mac):
+    """Only packets without extension headers: the lab sends no others."""
+    if len(ip) < IPV6_HEADER:
+        return None
+    packet = {
+        "src_mac": src_mac,
+        "dst_mac": dst_mac,
+        "ip_len": IPV6_HEADER + struct.unpack("!H", ip[4:6])[0],
+        "proto": ip[6],
+        "src": socket.inet_ntop(socket.AF_INET6, ip[8:24]),
+        "dst": socket.inet_ntop(socket.AF_INET6, ip[24:40]),
+        "sport": None,
+        "dport": None,
+    }
+    if packet["proto"] in (IPPROTO_TCP, IPPROTO_UDP) and len(ip) >= IPV6_HEADER + 4:
+        packet["sport"], packet["dport"] = struct.unpack("!HH", ip[40:44])
     return packet
 
 
@@ -155,6 +198,7 @@ def backend_by_port(client):
 
 def cmd_direct(client_json, pcap, vip, lb_mac, *pairs):
     mac_of = parse_pairs(pairs)
+    vip = canonical(vip)
     name_of_mac = {v.lower(): k for k, v in mac_of.items()}
     lb_mac = lb_mac.lower()
     owner = backend_by_port(load_json(client_json))
@@ -189,10 +233,11 @@ def cmd_direct(client_json, pcap, vip, lb_mac, *pairs):
 def cmd_counters(client_json, pcap, list_json, vip, *specs):
     services = {}  # name -> (proto, port)
     address_of = {}
+    vip = canonical(vip)
     for spec in specs:
         if "=" in spec:
             name, address = spec.split("=", 1)
-            address_of[name] = address
+            address_of[name] = canonical(address)
         else:
             name, proto, port = spec.split(":")
             services[name] = ({"udp": IPPROTO_UDP, "tcp": IPPROTO_TCP}[proto], int(port))
@@ -219,7 +264,8 @@ def cmd_counters(client_json, pcap, list_json, vip, *specs):
             continue
         total = {"in_packets": 0, "in_bytes": 0, "conns": 0}
         for backend in service["backends"]:
-            b = next((k for k, v in address_of.items() if v == backend["address"]), None)
+            b = next((k for k, v in address_of.items()
+                      if v == canonical(backend["address"])), None)
             if b is None:
                 problems.append(f"{name}: unexpected backend {backend['address']}")
                 continue
@@ -256,6 +302,47 @@ def cmd_csum(name):
         die(f"{name}: " + ", ".join(bad))
 
 
+def cmd_csum6(name):
+    rows = dict(line.split()[:2] for line in sys.stdin.read().splitlines() if line.strip())
+    value = rows.get("Udp6InCsumErrors")
+    if value is None:
+        die(f"{name}: Udp6InCsumErrors missing")
+    if value != "0":
+        die(f"{name}: Udp6InCsumErrors={value}")
+
+
+def cmd_solicit(dev, target, seconds="1"):
+    """A raw ICMPv6 socket: the kernel fills in the checksum and the source address."""
+    target_bytes = socket.inet_pton(socket.AF_INET6, target)
+    group = socket.inet_pton(socket.AF_INET6, "ff02::1:ff00:0")[:13] + target_bytes[13:]
+    with open(f"/sys/class/net/{dev}/address") as f:
+        own_mac = bytes.fromhex(f.read().strip().replace(":", ""))
+    index = socket.if_nametoindex(dev)
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, index)
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
+    solicit = struct.pack("!BBHI", ND_NEIGHBOR_SOLICIT, 0, 0, 0) + target_bytes
+    solicit += struct.pack("!BB", ND_OPT_SOURCE_LINKADDR, 1) + own_mac
+    sock.sendto(solicit, (socket.inet_ntop(socket.AF_INET6, group), 0, 0, index))
+    deadline = time.monotonic() + float(seconds)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([sock], [], [], left)[0]:
+            print(f"no neighbour advertisement for {target} on {dev}")
+            sys.exit(1)
+        data, peer = sock.recvfrom(2048)
+        if len(data) < 24 or data[0] != ND_NEIGHBOR_ADVERT or data[8:24] != target_bytes:
+            continue
+        options, answer = data[24:], peer[0]
+        while len(options) >= 8 and options[1]:
+            if options[0] == ND_OPT_TARGET_LINKADDR:
+                answer = mac(options[2:8])
+            options = options[options[1] * 8:]
+        print(answer)
+        sys.exit(0)
+
+
 COMMANDS = {
     "rr": cmd_rr,
     "flow": cmd_flow,
@@ -264,6 +351,8 @@ COMMANDS = {
     "direct": cmd_direct,
     "counters": cmd_counters,
     "csum": cmd_csum,
+    "csum6": cmd_csum6,
+    "solicit": cmd_solicit,
 }
 
 if __name__ == "__main__":
