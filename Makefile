@@ -36,7 +36,7 @@ SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 
-BPF_PROGS := xvs_lb xvs_pass
+BPF_PROGS := xvs_lb xvs_pass xvs_decap
 BPF_OBJS := $(BPF_PROGS:%=$(BUILD)/bpf/%.bpf.o)
 BPF_SKELS := $(BPF_PROGS:%=$(BUILD)/bpf/%.skel.h)
 BPF_HEADERS := $(wildcard bpf/*.h) include/xvs/xvs.h

@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "conn.h"
+#include "encap.h"
 #include "parse.h"
 #include "verdict.h"
 #include "xvs/xvs.h"
@@ -17,7 +18,7 @@
  * created for the flow). */
 static __always_inline bool mode_supported(__u8 mode)
 {
-	return mode == XVS_MODE_DR;
+	return mode == XVS_MODE_DR || mode == XVS_MODE_TUN;
 }
 
 /* Direct routing: only the MACs change; back out of the ingress interface
@@ -53,7 +54,9 @@ static __always_inline int forward(struct xdp_md *ctx, const struct xvs_service 
 	switch (service->mode) {
 	case XVS_MODE_DR:
 		return forward_dr(ctx, service, pkt, target);
-	default: /* nat, snat, tun, generic: not built yet */
+	case XVS_MODE_TUN:
+		return forward_tun(ctx, service, pkt, target);
+	default: /* nat, snat, generic: not built yet */
 		return drop_counted(XVS_DROP_NO_BACKEND);
 	}
 }

@@ -44,6 +44,15 @@ void mapenc_backend(const struct inet_addr *addr, uint16_t port, uint32_t servic
 	}
 }
 
+void mapenc_backend_tunnel(const struct inet_addr *source, uint16_t mtu,
+			   struct xvs_backend *out)
+{
+	memset(&out->tunnel_source, 0, sizeof(out->tunnel_source));
+	if (source)
+		inet_addr_to_xvs(source, &out->tunnel_source);
+	out->mtu = mtu;
+}
+
 void mapenc_settings(const uint32_t timeout_ms[XVS_CONN_STATE__MAX],
 		     struct xvs_settings *out)
 {

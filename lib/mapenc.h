@@ -19,6 +19,9 @@ void mapenc_service(uint32_t id, uint8_t mode, uint8_t scheduler, uint32_t slot_
 void mapenc_backend(const struct inet_addr *addr, uint16_t port, uint32_t service_id,
 		    const uint8_t *dmac, const uint8_t *smac, uint32_t ifindex,
 		    struct xvs_backend *out);
+/* Mode tun: the outer source address and the egress MTU (0 = unknown). */
+void mapenc_backend_tunnel(const struct inet_addr *source, uint16_t mtu,
+			   struct xvs_backend *out);
 /* Timeouts in milliseconds, in enum xvs_conn_state order. */
 void mapenc_settings(const uint32_t timeout_ms[XVS_CONN_STATE__MAX],
 		     struct xvs_settings *out);

@@ -109,6 +109,10 @@ struct config_service {
 	uint8_t persistence_mask;         /* prefix length; default 32 / 128 */
 	struct inet_addr *snat_addrs;
 	size_t snat_count;
+	/* mode tun: outer source per backend family (family 0 = the balancer's
+	 * address toward the backend, from the route) */
+	struct inet_addr tunnel_source_v4;
+	struct inet_addr tunnel_source_v6;
 	char namespace_name[CONFIG_NAME_MAX];
 	struct config_check check;
 	struct config_backend *backends;

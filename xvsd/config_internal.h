@@ -96,7 +96,7 @@ struct service_parse {
 	struct config_service service;
 	struct location block, name;
 	struct location port, proto, mode, scheduler, persistence, mask_location, snat;
-	struct location namespace_name, check;
+	struct location namespace_name, check, tunnel_source;
 	unsigned int mask;                    /* as given; checked against the family */
 	struct location *vips;                /* parallel to service.vips */
 	struct backend_source *backends;      /* parallel to service.backends */

@@ -183,6 +183,35 @@ static int service_snat_parse(struct config_parser *parser, void *object,
 	return 0;
 }
 
+/* tunnel_source ADDR: once per family. */
+static int service_tunnel_source_parse(struct config_parser *parser, void *object,
+				       const struct token *keyword)
+{
+	struct service_parse *parse = object;
+	struct config_service *service = &parse->service;
+	struct inet_addr address, *slot;
+	struct token token;
+	int err;
+
+	err = value_next(parser, keyword, "an address", &token);
+	if (!err)
+		err = value_address(parser, &token, "tunnel_source", &address);
+	if (err)
+		return err;
+	slot = address.family == AF_INET ? &service->tunnel_source_v4
+					 : &service->tunnel_source_v6;
+	if (slot->family) {
+		config_error(parser, &token.location,
+			     "duplicate tunnel_source: one %s address per service",
+			     address.family == AF_INET ? "IPv4" : "IPv6");
+		return -EEXIST;
+	}
+	*slot = address;
+	if (!parse->tunnel_source.line)
+		parse->tunnel_source = keyword->location;
+	return 0;
+}
+
 static int service_namespace_parse(struct config_parser *parser, void *object,
 				   const struct token *keyword)
 {
@@ -206,6 +235,7 @@ static const struct keyword service_keywords[] = {
 	{ "scheduler", service_scheduler_parse, false },
 	{ "persistence", service_persistence_parse, false },
 	{ "snat", service_snat_parse, true },
+	{ "tunnel_source", service_tunnel_source_parse, true },
 	{ "namespace", service_namespace_parse, false },
 	{ "check", service_check_parse, false },
 	{ "backend", service_backend_parse, true },
@@ -245,7 +275,8 @@ static void service_check_required(struct config_parser *parser,
 		config_error(parser, &parse->port, "port needs proto tcp or udp");
 }
 
-/* One family per service: a backend answers for the VIP it was sent to. */
+/* One family per service: a backend answers for the VIP it was sent to. Mode
+ * tun also carries IPv4 VIPs to IPv6 backends (IPv4 in IPv6). */
 static void service_check_families(struct config_parser *parser, struct service_parse *parse)
 {
 	struct config_service *service = &parse->service;
@@ -256,7 +287,8 @@ static void service_check_families(struct config_parser *parser, struct service_
 		if (service->vips[i].family != family)
 			return; /* mixed VIPs: config_supported.c says so */
 	for (i = 0; family && i < service->backend_count; i++)
-		if (service->backends[i].addr.family != family)
+		if (service->backends[i].addr.family != family &&
+		    !(service->mode == XVS_MODE_TUN && family == AF_INET))
 			config_error(parser, &parse->backends[i].address,
 				     "backend is %s but the VIPs of service \"%s\" are %s",
 				     family_name(service->backends[i].addr.family),
@@ -291,6 +323,8 @@ static void service_check_conflicts(struct config_parser *parser,
 				     "backend port needs mode nat or snat");
 	if (parse->snat.line && service->mode != XVS_MODE_SNAT)
 		config_error(parser, &parse->snat, "snat needs mode snat");
+	if (parse->tunnel_source.line && service->mode != XVS_MODE_TUN)
+		config_error(parser, &parse->tunnel_source, "tunnel_source needs mode tun");
 	if (service->persistence == PERSIST_SIP_CALLID && service->proto != IPPROTO_UDP)
 		config_error(parser, &parse->persistence, "persistence sip-callid needs proto udp");
 }

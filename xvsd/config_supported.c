@@ -8,7 +8,7 @@
 #include "config_internal.h"
 
 /* Values that work, one bit per enum value. */
-static const uint32_t supported_modes = 1u << XVS_MODE_DR;
+static const uint32_t supported_modes = 1u << XVS_MODE_DR | 1u << XVS_MODE_TUN;
 static const uint32_t supported_schedulers = 1u << XVS_SCHED_RR;
 static const uint32_t supported_check_types = 1u << CHECK_NONE;
 static const uint32_t supported_interface_types = 1u << INTERFACE_ETHERNET;

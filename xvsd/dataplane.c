@@ -169,42 +169,84 @@ static int backend_write(struct dataplane *dp, const struct dp_service *service,
 	mapenc_backend(&backend->conf->addr, backend->conf->port, service->id,
 		       backend->ready ? backend->mac : NULL,
 		       backend->ready ? backend->source_mac : NULL, backend->ifindex, &value);
+	if (service->conf->mode == XVS_MODE_TUN && backend->ready)
+		mapenc_backend_tunnel(&backend->tunnel_source,
+				      backend->mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)backend->mtu,
+				      &value);
 	if (bpf_map__update_elem(dp->skel->maps.backends, &backend->id, sizeof(backend->id),
 				 &value, sizeof(value), BPF_ANY))
 		return -errno;
 	return 0;
 }
 
-/* Finds the interface and MAC toward a backend. Returns true when the
- * backend's data plane entry changed. */
+/* Mode tun: the outer source (configured, else the route's preferred source)
+ * and the egress MTU. Returns false with backend->problem set when unknown. */
+static bool backend_tunnel(struct dataplane *dp, const struct dp_service *service,
+			   struct dp_backend *backend, const struct route_info *route,
+			   struct inet_addr *source, uint32_t *mtu)
+{
+	const struct inet_addr *configured = backend->conf->addr.family == AF_INET
+						     ? &service->conf->tunnel_source_v4
+						     : &service->conf->tunnel_source_v6;
+	int ret;
+
+	if (configured->family) {
+		*source = *configured;
+	} else if (route->has_prefsrc) {
+		*source = route->prefsrc;
+	} else {
+		snprintf(backend->problem, sizeof(backend->problem),
+			 "no source address toward the backend (set tunnel_source)");
+		return false;
+	}
+	ret = netlink__link_mtu(dp->netlink, route->ifindex, mtu);
+	if (ret) {
+		snprintf(backend->problem, sizeof(backend->problem), "interface MTU: %s",
+			 strerror(-ret));
+		return false;
+	}
+	return true;
+}
+
+/* Finds the interface and next-hop MAC toward a backend: the backend itself
+ * (dr: it must be on-link), or for tun also the gateway of its route. Returns
+ * true when the backend's data plane entry changed. */
 static bool backend_resolve(struct dataplane *dp, const struct dp_service *service,
 			    struct dp_backend *backend)
 {
+	bool tun = service->conf->mode == XVS_MODE_TUN;
+	const struct inet_addr *next_hop = &backend->conf->addr;
+	struct inet_addr source = { 0 };
 	char text[INET6_ADDRSTRLEN];
 	struct route_info route;
 	uint8_t mac[6], source_mac[6];
+	uint32_t mtu = 0;
 	int ret;
 
 	timespec_after(&backend->next_resolve, backend->ready ? RESOLVE_REFRESH_MS
 							     : RESOLVE_RETRY_MS);
-	inet_addr_format(&backend->conf->addr, text, sizeof(text));
 	ret = netlink__route_get(dp->netlink, &backend->conf->addr, &route);
 	if (ret) {
 		snprintf(backend->problem, sizeof(backend->problem), "no route: %s",
 			 strerror(-ret));
 		return false;
 	}
-	if (route.has_gateway) {
+	if (route.has_gateway && !tun) {
 		/* Direct routing rewrites only MACs: the backend must be on a
 		 * directly connected network. */
 		snprintf(backend->problem, sizeof(backend->problem),
 			 "not on a directly connected network (route via a gateway)");
 		return false;
 	}
-	ret = netlink__neigh_get(dp->netlink, route.ifindex, &backend->conf->addr, mac);
+	if (route.has_gateway)
+		next_hop = &route.gateway;
+	if (tun && !backend_tunnel(dp, service, backend, &route, &source, &mtu))
+		return false;
+	inet_addr_format(next_hop, text, sizeof(text));
+	ret = netlink__neigh_get(dp->netlink, route.ifindex, next_hop, mac);
 	/* Ask the kernel to (re)confirm: resolves an unknown entry, and keeps a
 	 * known one fresh although XDP traffic never touches it. */
-	netlink__neigh_resolve(dp->netlink, route.ifindex, &backend->conf->addr);
+	netlink__neigh_resolve(dp->netlink, route.ifindex, next_hop);
 	if (ret) {
 		snprintf(backend->problem, sizeof(backend->problem),
 			 "neighbour %s not resolved yet", text);
@@ -213,16 +255,22 @@ static bool backend_resolve(struct dataplane *dp, const struct dp_service *servi
 	if (netlink__link_mac(dp->netlink, route.ifindex, source_mac))
 		return false;
 	if (backend->ready && backend->ifindex == route.ifindex &&
-	    !memcmp(backend->mac, mac, 6) && !memcmp(backend->source_mac, source_mac, 6))
+	    !memcmp(backend->mac, mac, 6) && !memcmp(backend->source_mac, source_mac, 6) &&
+	    backend->mtu == mtu && inet_addr_equal(&backend->tunnel_source, &source))
 		return false;
 	if (tx_port_add(dp, route.ifindex))
 		return false;
 	memcpy(backend->mac, mac, 6);
 	memcpy(backend->source_mac, source_mac, 6);
 	backend->ifindex = route.ifindex;
+	backend->tunnel_source = source;
+	backend->mtu = mtu;
 	backend->ready = true;
 	backend->problem[0] = '\0';
-	log_info("service %s: backend %s at %02x:%02x:%02x:%02x:%02x:%02x", service->conf->name,
+	log_info("service %s: backend %s: next hop %s at %02x:%02x:%02x:%02x:%02x:%02x",
+		 service->conf->name, inet_addr_format(&backend->conf->addr,
+						       (char[INET6_ADDRSTRLEN]){ 0 },
+						       INET6_ADDRSTRLEN),
 		 text, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return true;
 }

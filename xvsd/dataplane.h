@@ -20,6 +20,8 @@ struct dp_backend {
 	uint8_t mac[6];
 	uint8_t source_mac[6];
 	uint32_t ifindex;
+	struct inet_addr tunnel_source;    /* tun: outer source address */
+	uint32_t mtu;                      /* tun: egress interface MTU */
 	char problem[128];                 /* why not ready, for the operator */
 	struct timespec next_resolve;      /* next neighbour check */
 	uint32_t active_conns;             /* from the last connection table scan */

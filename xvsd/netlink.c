@@ -112,6 +112,10 @@ static int route_attr(const struct nlattr *attr, void *data)
 		attr_get_addr(attr, reply->family, &reply->route->gateway);
 		reply->route->has_gateway = true;
 		break;
+	case RTA_PREFSRC:
+		attr_get_addr(attr, reply->family, &reply->route->prefsrc);
+		reply->route->has_prefsrc = true;
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -220,7 +224,8 @@ int netlink__neigh_resolve(struct netlink *nl, uint32_t ifindex, const struct in
 }
 
 struct link_reply {
-	uint8_t *mac;
+	uint8_t *mac;      /* NULL: not wanted */
+	uint32_t *mtu;     /* NULL: not wanted */
 	bool found;
 };
 
@@ -233,20 +238,24 @@ static int link_message(const struct nlmsghdr *message, void *data)
 	if (message->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
 	mnl_attr_for_each(attr, message, sizeof(*ifi)) {
-		if (mnl_attr_get_type(attr) == IFLA_ADDRESS &&
+		if (reply->mac && mnl_attr_get_type(attr) == IFLA_ADDRESS &&
 		    mnl_attr_get_payload_len(attr) == 6) {
 			memcpy(reply->mac, mnl_attr_get_payload(attr), 6);
+			reply->found = true;
+		}
+		if (reply->mtu && mnl_attr_get_type(attr) == IFLA_MTU &&
+		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0) {
+			*reply->mtu = mnl_attr_get_u32(attr);
 			reply->found = true;
 		}
 	}
 	return MNL_CB_OK;
 }
 
-int netlink__link_mac(struct netlink *nl, uint32_t ifindex, uint8_t mac[6])
+static int link_get(struct netlink *nl, uint32_t ifindex, struct link_reply *reply)
 {
 	char request[NETLINK_REQUEST_SIZE];
 	struct nlmsghdr *message = mnl_nlmsg_put_header(request);
-	struct link_reply reply = { .mac = mac };
 	struct ifinfomsg *ifi;
 	int ret;
 
@@ -255,8 +264,22 @@ int netlink__link_mac(struct netlink *nl, uint32_t ifindex, uint8_t mac[6])
 	ifi = mnl_nlmsg_put_extra_header(message, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = (int)ifindex;
-	ret = netlink_transact(nl, message, link_message, &reply);
+	ret = netlink_transact(nl, message, link_message, reply);
 	if (ret)
 		return ret;
-	return reply.found ? 0 : -ENODEV;
+	return reply->found ? 0 : -ENODEV;
+}
+
+int netlink__link_mac(struct netlink *nl, uint32_t ifindex, uint8_t mac[6])
+{
+	struct link_reply reply = { .mac = mac };
+
+	return link_get(nl, ifindex, &reply);
+}
+
+int netlink__link_mtu(struct netlink *nl, uint32_t ifindex, uint32_t *mtu)
+{
+	struct link_reply reply = { .mtu = mtu };
+
+	return link_get(nl, ifindex, &reply);
 }

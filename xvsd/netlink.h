@@ -15,6 +15,8 @@ struct route_info {
 	uint32_t ifindex;       /* output interface */
 	bool has_gateway;       /* next hop is a router, not the address itself */
 	struct inet_addr gateway;
+	bool has_prefsrc;       /* the source address the kernel would use */
+	struct inet_addr prefsrc;
 };
 
 struct netlink *netlink__open(void);
@@ -32,5 +34,7 @@ int netlink__neigh_get(struct netlink *nl, uint32_t ifindex, const struct inet_a
 int netlink__neigh_resolve(struct netlink *nl, uint32_t ifindex, const struct inet_addr *addr);
 /* MAC address of an interface. Returns 0 or negative errno. */
 int netlink__link_mac(struct netlink *nl, uint32_t ifindex, uint8_t mac[6]);
+/* MTU of an interface. Returns 0 or negative errno. */
+int netlink__link_mtu(struct netlink *nl, uint32_t ifindex, uint32_t *mtu);
 
 #endif

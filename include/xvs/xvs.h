@@ -48,6 +48,8 @@ enum xvs_drop_reason {
 	XVS_DROP_CONN_TABLE_FULL = 1, /* new flow, connection table full */
 	XVS_DROP_MALFORMED = 2,       /* a balanced packet failed a header check */
 	XVS_DROP_BACKEND_GONE = 3,    /* tracked flow's backend no longer usable */
+	XVS_DROP_TOO_BIG = 4,         /* tun: too big for the tunnel MTU (an ICMP
+				       * too-big went back when DF or IPv6) */
 	XVS_DROP__MAX
 };
 
@@ -100,6 +102,9 @@ struct xvs_backend {
 	__u8 family;
 	__u8 flags;       /* XVS_BACKEND_F_* */
 	__u32 service_id;
+	struct xvs_addr tunnel_source; /* tun: outer source, backend's family */
+	__u16 mtu;        /* tun: egress interface MTU; 0 = not checked */
+	__u8 pad[2];
 };
 #define XVS_BACKEND_F_READY 0x01 /* dmac/ifindex known: packets may be sent */
 
@@ -145,7 +150,7 @@ struct xvs_settings {
 _Static_assert(sizeof(struct xvs_addr) == 16, "xvs_addr size");
 _Static_assert(sizeof(struct xvs_service_key) == 20, "xvs_service_key size");
 _Static_assert(sizeof(struct xvs_service) == 16, "xvs_service size");
-_Static_assert(sizeof(struct xvs_backend) == 40, "xvs_backend size");
+_Static_assert(sizeof(struct xvs_backend) == 60, "xvs_backend size");
 _Static_assert(sizeof(struct xvs_service_state) == 8, "xvs_service_state size");
 _Static_assert(sizeof(struct xvs_conn_key) == 40, "xvs_conn_key size");
 _Static_assert(sizeof(struct xvs_conn) == 24, "xvs_conn size");

@@ -420,7 +420,7 @@ static void test_errors_unsupported(void)
 		      "scheduler wlc; check tcp; persistence 5m mask 24; namespace n; "
 		      "backend 10.0.0.2 max_conns 10 check_port 7 }\n",
 		      "t.conf:1:36: error: port needs proto tcp or udp\n"
-		      "t.conf:1:60: error: mode \"nat\" is not supported yet (supported: dr)\n"
+		      "t.conf:1:60: error: mode \"nat\" is not supported yet (supported: dr or tun)\n"
 		      "t.conf:1:75: error: scheduler \"wlc\" is not supported yet (supported: rr)\n"
 		      "t.conf:1:50: error: proto \"esp\" is not supported yet (supported: tcp or udp)\n"
 		      "t.conf:1:86: error: check \"tcp\" is not supported yet (supported: none)\n"
