@@ -130,7 +130,37 @@ struct xvs_conn {
 	__u32 backend_id;
 	__u32 service_id;
 	__u8 state;          /* enum xvs_conn_state */
-	__u8 pad[7];
+	__u8 pad[3];
+	__u32 account;       /* the backend_conns count this entry holds, see
+			      * XVS_ACCOUNT(); 0 = the reaper is deleting it */
+};
+
+/* An entry's accounting token: which backend's active or inactive count it
+ * holds. Every change of a count is tied to a compare-and-swap of this token
+ * in the entry, so each count is changed by exactly one party (bpf/conn.h). */
+#define XVS_ACCOUNT(backend_id, active) (((backend_id) << 1 | (active)) + 1)
+#define XVS_ACCOUNT_BACKEND(account) (((account) - 1) >> 1)
+#define XVS_ACCOUNT_ACTIVE(account) (((account) - 1) & 1)
+
+/* backend_conns value, by backend id: connections in the table now, as IPVS
+ * shows them (active = TCP ESTABLISHED; inactive = other TCP states, UDP). */
+struct xvs_backend_conns {
+	__u32 active;
+	__u32 inactive;
+};
+
+/* backend_limits value, by backend id: what the schedulers weigh. */
+struct xvs_backend_limits {
+	__u32 weight;
+	__u32 max_conns;     /* 0 = no limit */
+};
+
+/* Context of the xvs_reap program (run by the daemon with test_run): it
+ * deletes entries expired for longer than grace_ns and reports the rest. */
+struct xvs_reap_args {
+	__u64 grace_ns;  /* in */
+	__u64 live;      /* out: entries kept */
+	__u64 reaped;    /* out: entries deleted */
 };
 
 /* service_stats and backend_stats value (per-CPU). */
@@ -155,11 +185,22 @@ _Static_assert(sizeof(struct xvs_service_state) == 8, "xvs_service_state size");
 _Static_assert(sizeof(struct xvs_conn_key) == 40, "xvs_conn_key size");
 _Static_assert(sizeof(struct xvs_conn) == 24, "xvs_conn size");
 _Static_assert(sizeof(struct xvs_counters) == 40, "xvs_counters size");
+_Static_assert(sizeof(struct xvs_backend_conns) == 8, "xvs_backend_conns size");
+_Static_assert(sizeof(struct xvs_backend_limits) == 8, "xvs_backend_limits size");
+_Static_assert(sizeof(struct xvs_reap_args) == 24, "xvs_reap_args size");
 
 /* Default map sizes; the loader overrides them from the configuration. */
 #define XVS_DEFAULT_MAX_SERVICES 1024
 #define XVS_DEFAULT_MAX_BACKENDS 8192
 #define XVS_DEFAULT_SLOTS 65536
 #define XVS_DEFAULT_CONN_TABLE (1024 * 1024)
+
+/* Slots of one service's region: mh holds a Maglev lookup table (a prime
+ * size); rr, lc and wlc a list of the usable backends, once each (so at most
+ * XVS_SLOTS_LIST backends per service: also the bound of the lc/wlc loop);
+ * wrr, sh and dh the weighted round-robin sequence. */
+#define XVS_SLOTS_MH 65537
+#define XVS_SLOTS_LIST 256
+#define XVS_SLOTS_WEIGHTED 4096
 
 #endif /* XVS_XVS_H */
