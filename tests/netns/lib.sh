@@ -115,7 +115,8 @@ capture_start() {
 		-w "$NETNS_TMP/$name.pcap" "$@" >"$NETNS_TMP/$name.tcpdump.log" 2>&1 </dev/null &
 	pid=$!
 	echo "$pid" >"$NETNS_TMP/$name.tcpdump.pid"
-	wait_until 10 grep -q "listening on" "$NETNS_TMP/$name.tcpdump.log"
+	# -s: the background shell may not have created the log yet.
+	wait_until 10 grep -qs "listening on" "$NETNS_TMP/$name.tcpdump.log"
 }
 
 # capture_stop NAME: SIGINT, bounded wait.
