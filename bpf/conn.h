@@ -88,6 +88,53 @@ static __always_inline struct xvs_backend *conn_backend(const struct xvs_conn *c
 	return backend;
 }
 
+/* How connection counts stay exact. Each entry holds one count in
+ * backend_conns, named by its account token (XVS_ACCOUNT: backend, active or
+ * not). A count changes only together with a successful compare-and-swap of
+ * the token, done by the party making the change: the data plane on a state
+ * change or when it reuses an expired entry for a new flow (old token to new:
+ * old count down, new count up), and the reaper program (xvs_reap) before it
+ * deletes an expired entry (token to 0: count down). Two parties racing on an
+ * entry cannot both win the swap, so no count moves twice. A token of 0 means
+ * the reaper owns the entry and is deleting it: the data plane never swaps
+ * from 0. Only the reaper deletes entries, so its delete by key removes the
+ * entry whose token it zeroed. Insertion counts after a successful insert. */
+static __always_inline void account_add(__u32 account, int delta)
+{
+	__u32 backend_id = XVS_ACCOUNT_BACKEND(account);
+	struct xvs_backend_conns *conns;
+
+	if (!account)
+		return;
+	conns = bpf_map_lookup_elem(&backend_conns, &backend_id);
+	if (!conns)
+		return;
+	if (XVS_ACCOUNT_ACTIVE(account))
+		__sync_fetch_and_add(&conns->active, delta);
+	else
+		__sync_fetch_and_add(&conns->inactive, delta);
+}
+
+static __always_inline __u32 conn_account(__u32 backend_id, __u8 state)
+{
+	return XVS_ACCOUNT(backend_id, state == XVS_CONN_TCP_ESTABLISHED ? 1u : 0u);
+}
+
+/* Moves an entry's count from token from to token to; false when another
+ * party changed the token first (or it is 0: the reaper owns the entry). */
+static __always_inline bool account_move(struct xvs_conn *conn, __u32 from, __u32 to)
+{
+	if (!from)
+		return false;
+	if (from == to)
+		return true;
+	if (__sync_val_compare_and_swap(&conn->account, from, to) != from)
+		return false;
+	account_add(from, -1);
+	account_add(to, 1);
+	return true;
+}
+
 /* Schedules a flow that has no entry and inserts one. The table never evicts:
  * when it is full the new flow is dropped and counted. */
 static __always_inline int conn_create(const struct xvs_service *service,
@@ -105,6 +152,7 @@ static __always_inline int conn_create(const struct xvs_service *service,
 	entry.backend_id = target->backend_id;
 	entry.service_id = service->id;
 	entry.state = conn_initial_state(pkt);
+	entry.account = conn_account(entry.backend_id, entry.state);
 	err = bpf_map_update_elem(&conns, &pkt->flow, &entry, BPF_NOEXIST);
 	if (err == -EEXIST) {
 		/* Another CPU inserted this flow first: follow its choice. */
@@ -119,6 +167,7 @@ static __always_inline int conn_create(const struct xvs_service *service,
 	}
 	if (err)
 		return drop_counted(XVS_DROP_CONN_TABLE_FULL);
+	account_add(entry.account, 1);
 	count_new_conn(service->id, target->backend_id);
 	return FURTHER_PROCESSING;
 }
@@ -129,6 +178,7 @@ static __always_inline int conn_track(const struct xvs_service *service,
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct xvs_conn *conn;
+	__u8 state;
 	int verdict;
 
 	conn = bpf_map_lookup_elem(&conns, &pkt->flow);
@@ -139,7 +189,10 @@ static __always_inline int conn_track(const struct xvs_service *service,
 		target->backend = conn_backend(conn);
 		if (target->backend) {
 			target->backend_id = conn->backend_id;
-			conn->state = conn_next_state(conn->state, pkt);
+			state = conn_next_state(conn->state, pkt);
+			/* A lost swap: another CPU moved the count already. */
+			account_move(conn, conn->account, conn_account(conn->backend_id, state));
+			conn->state = state;
 			conn->last_seen_ns = now;
 			return FURTHER_PROCESSING;
 		}
@@ -151,9 +204,14 @@ static __always_inline int conn_track(const struct xvs_service *service,
 	verdict = schedule(service, pkt, &target->backend_id, &target->backend);
 	if (verdict != FURTHER_PROCESSING)
 		return verdict;
+	state = conn_initial_state(pkt);
+	/* Lost to the reaper (deleting the entry now) or to another CPU
+	 * reusing it: rare, and the next packet finds a settled entry. */
+	if (!account_move(conn, conn->account, conn_account(target->backend_id, state)))
+		return drop_counted(XVS_DROP_CONN_TABLE_FULL);
 	conn->backend_id = target->backend_id;
 	conn->service_id = service->id;
-	conn->state = conn_initial_state(pkt);
+	conn->state = state;
 	conn->last_seen_ns = now;
 	count_new_conn(service->id, target->backend_id);
 	return FURTHER_PROCESSING;

@@ -42,6 +42,24 @@ struct {
 	__type(value, struct xvs_backend);
 } backends SEC(".maps");
 
+/* Connections each backend has in the table now, by backend id. Changed
+ * atomically by the data plane and by the reaper program, each change tied to
+ * a compare-and-swap of the entry's account token (bpf/conn.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_DEFAULT_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xvs_backend_conns);
+} backend_conns SEC(".maps");
+
+/* Weight and connection limit of each backend, by backend id (the daemon). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_DEFAULT_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xvs_backend_limits);
+} backend_limits SEC(".maps");
+
 /* Connection table. A preallocated plain hash, not LRU: when it is full new
  * flows are refused (and counted) instead of established ones being evicted.
  * The daemon deletes expired entries. */

@@ -8,6 +8,7 @@
 #include "forward.h"
 #include "maps.h"
 #include "parse.h"
+#include "reap.h"
 #include "verdict.h"
 #include "xvs/xvs.h"
 
@@ -48,6 +49,14 @@ int xvs_lb(struct xdp_md *ctx)
 	if (verdict != FURTHER_PROCESSING)
 		return verdict;
 	return forward(ctx, service, &pkt, &target);
+}
+
+/* Run by the daemon (BPF_PROG_TEST_RUN) to expire connections: only a BPF
+ * program can compare-and-swap an entry's account token (bpf/conn.h). */
+SEC("syscall")
+int xvs_reap(struct xvs_reap_args *args)
+{
+	return reap_run(args);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -9,7 +9,7 @@
 
 /* Values that work, one bit per enum value. */
 static const uint32_t supported_modes = 1u << XVS_MODE_DR | 1u << XVS_MODE_TUN;
-static const uint32_t supported_schedulers = 1u << XVS_SCHED_RR;
+static const uint32_t supported_schedulers = (1u << XVS_SCHED__MAX) - 1;
 static const uint32_t supported_check_types = 1u << CHECK_NONE;
 static const uint32_t supported_interface_types = 1u << INTERFACE_ETHERNET;
 static const uint8_t supported_protos[] = { IPPROTO_TCP, IPPROTO_UDP };
@@ -17,7 +17,7 @@ static const uint8_t supported_protos[] = { IPPROTO_TCP, IPPROTO_UDP };
 /* Features that are all or nothing. */
 static const bool supported_vrrp = false;
 static const bool supported_mixed_vip_families = false;
-static const bool supported_max_conns = false;
+static const bool supported_max_conns = true;
 static const bool supported_check_port = false;
 
 /* Settings rejected whenever they are given; offset of their location. */

@@ -1,104 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Connection table upkeep in userspace: deletes expired entries (the data
- * plane only ignores them) and counts each backend's active and inactive
- * connections from what is left, so the counts are exact at every scan. */
+/* Connection table upkeep: runs the data plane's reaper program, which
+ * deletes expired entries and gives back their connection counts. */
 #include "dataplane_internal.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 
-/* Keys deleted per batch; a scan never holds more than this many. */
-#define SCAN_DELETE_BATCH 4096
+/* How long past its timeout an entry is left before it is deleted: see
+ * reap_due() in bpf/reap.h. */
+#define REAP_GRACE_NS 1000000000ULL
 
-static uint64_t monotonic_ns(void)
+/* Why a BPF program and not bpf_map_delete_elem() from here: the data plane
+ * may reuse an expired entry in place for a new flow at any moment, moving
+ * its count to the new backend. A userspace read-check-delete cannot exclude
+ * that (the delete could remove the new flow and count the old one down a
+ * second time); the reaper claims each entry with a compare-and-swap of its
+ * account token first, which only BPF can do on a hash map value. */
+int conntrack_reap(struct xvs_lb *skel, uint64_t grace_ns, struct xvs_reap_args *out)
 {
-	struct timespec ts;
+	struct xvs_reap_args args = { .grace_ns = grace_ns };
+	/* A syscall program's context is copied back in place (no ctx_out). */
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+	int ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static bool conn_expired(const struct xvs_settings *settings, const struct xvs_conn *conn,
-			 uint64_t now)
-{
-	uint8_t state = conn->state < XVS_CONN_STATE__MAX ? conn->state : XVS_CONN_TCP_CLOSE;
-
-	return now > conn->last_seen_ns && now - conn->last_seen_ns > settings->timeout_ns[state];
-}
-
-static void backend_counts_reset(struct dataplane *dp)
-{
-	for (size_t s = 0; s < dp->service_count; s++)
-		for (size_t b = 0; b < dp->services[s].backend_count; b++) {
-			dp->services[s].backends[b].active_conns = 0;
-			dp->services[s].backends[b].inactive_conns = 0;
-		}
-}
-
-/* Deletes keys whose entry is still expired (the data plane may have
- * refreshed one since it was read). */
-static uint64_t expired_delete(int fd, const struct xvs_settings *settings,
-			       struct xvs_conn_key *keys, size_t count)
-{
-	uint64_t deleted = 0, now = monotonic_ns();
-	struct xvs_conn conn;
-
-	for (size_t i = 0; i < count; i++) {
-		if (bpf_map_lookup_elem(fd, &keys[i], &conn) || !conn_expired(settings, &conn, now))
-			continue;
-		if (bpf_map_delete_elem(fd, &keys[i]) == 0)
-			deleted++;
-	}
-	return deleted;
+	ret = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xvs_reap), &opts);
+	if (ret)
+		return ret;
+	if (opts.retval)
+		return -ENOENT;
+	*out = args;
+	return 0;
 }
 
 void conntrack_scan(struct dataplane *dp)
 {
-	int fd = bpf_map__fd(dp->skel->maps.conns);
-	struct xvs_conn_key key, next, *expired;
-	struct xvs_settings settings;
-	struct xvs_conn conn;
-	size_t expired_count = 0;
-	uint64_t now = monotonic_ns(), live = 0, deleted = 0;
-	uint32_t zero = 0;
-	void *previous = NULL;
+	struct xvs_reap_args args;
+	int ret;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.settings), &zero, &settings))
+	ret = conntrack_reap(dp->skel, REAP_GRACE_NS, &args);
+	if (ret) {
+		log_warnx("connection table: reaper: %s", strerror(-ret));
 		return;
-	expired = calloc(SCAN_DELETE_BATCH, sizeof(*expired));
-	if (!expired)
-		return;
-	backend_counts_reset(dp);
-	while (bpf_map_get_next_key(fd, previous, &next) == 0) {
-		key = next;
-		previous = &key;
-		if (bpf_map_lookup_elem(fd, &key, &conn))
-			continue;
-		if (conn_expired(&settings, &conn, now)) {
-			/* Deleting while iterating would restart the walk. */
-			if (expired_count < SCAN_DELETE_BATCH)
-				expired[expired_count++] = key;
-			continue;
-		}
-		live++;
-		if (conn.backend_id < dp->max_backends && dp->backend_index[conn.backend_id]) {
-			struct dp_backend *backend = dp->backend_index[conn.backend_id];
-
-			if (conn.state == XVS_CONN_TCP_ESTABLISHED)
-				backend->active_conns++;
-			else
-				backend->inactive_conns++;
-		}
 	}
-	deleted = expired_delete(fd, &settings, expired, expired_count);
-	free(expired);
-	dp->scan.entries = live;
-	dp->scan.expired = deleted;
-	if (deleted)
+	dp->scan.entries = args.live;
+	dp->scan.expired = args.reaped;
+	if (args.reaped)
 		log_debug("connection table: %lu live, %lu expired deleted",
-			  (unsigned long)live, (unsigned long)deleted);
+			  (unsigned long)args.live, (unsigned long)args.reaped);
 }

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "mapenc.h"
+#include "scheduler.h"
 
 /* How often a backend's neighbour entry is checked: quickly while unknown,
  * slowly once known (re-confirming keeps the kernel's entry fresh). */
@@ -124,24 +125,132 @@ static void interfaces_detach(struct dataplane *dp)
 	dp->interface_count = 0;
 }
 
-/* Rewrites a service's slots with its READY backends of non-zero weight. */
-static int service_slots_write(struct dataplane *dp, struct dp_service *service)
+static void service_up_update(struct dp_service *service, uint32_t slot_count)
 {
-	struct xvs_service value;
-	struct xvs_service_key key;
-	uint32_t count = 0;
+	size_t usable = 0;
 
+	if (service->up == (slot_count > 0))
+		return;
+	for (size_t i = 0; i < service->backend_count; i++)
+		usable += service->backends[i].ready && service->backends[i].conf->weight > 0;
+	service->up = slot_count > 0;
+	service->since = time(NULL);
+	log_info("service %s: %s (%zu of %zu backends usable)", service->conf->name,
+		 service->up ? "up" : "down", usable, service->backend_count);
+}
+
+/* Slots of a service's region for its scheduler (see XVS_SLOTS_*). */
+uint32_t dataplane_region_size(uint8_t scheduler)
+{
+	switch (scheduler) {
+	case XVS_SCHED_MH:
+		return XVS_SLOTS_MH;
+	case XVS_SCHED_WRR:
+	case XVS_SCHED_SH:
+	case XVS_SCHED_DH:
+		return XVS_SLOTS_WEIGHTED;
+	default:
+		return XVS_SLOTS_LIST;
+	}
+}
+
+/* Weight and max_conns of every backend of a service, for the schedulers. */
+static int service_limits_write(struct dataplane *dp, const struct dp_service *service)
+{
 	for (size_t i = 0; i < service->backend_count; i++) {
-		struct dp_backend *backend = &service->backends[i];
-		uint32_t slot = service->slot_base + count;
+		const struct dp_backend *backend = &service->backends[i];
+		struct xvs_backend_limits limits = {
+			.weight = backend->conf->weight,
+			.max_conns = backend->conf->max_conns,
+		};
+
+		if (bpf_map__update_elem(dp->skel->maps.backend_limits, &backend->id,
+					 sizeof(backend->id), &limits, sizeof(limits), BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+uint32_t dataplane_service_table(const struct dp_service *service, uint32_t *slots,
+				 uint32_t capacity)
+{
+	struct scheduler_backend usable[XVS_SLOTS_LIST];
+	uint32_t ids[XVS_SLOTS_LIST], count = 0, length;
+
+	for (size_t i = 0; i < service->backend_count && count < XVS_SLOTS_LIST; i++) {
+		const struct dp_backend *backend = &service->backends[i];
 
 		if (!backend->ready || backend->conf->weight == 0)
 			continue;
-		if (bpf_map__update_elem(dp->skel->maps.service_slots, &slot, sizeof(slot),
-					 &backend->id, sizeof(backend->id), BPF_ANY))
-			return -errno;
-		count++;
+		usable[count].addr = backend->conf->addr;
+		usable[count].port = backend->conf->port;
+		usable[count].weight = backend->conf->weight;
+		ids[count++] = backend->id;
 	}
+	if (count == 0)
+		return 0;
+	switch (service->conf->scheduler) {
+	case XVS_SCHED_MH:
+		if (scheduler_maglev_table(usable, count, slots, capacity))
+			return 0;
+		length = capacity;
+		break;
+	case XVS_SCHED_WRR:
+	case XVS_SCHED_SH:
+	case XVS_SCHED_DH:
+		length = (uint32_t)scheduler_wrr_sequence(usable, count, slots, capacity);
+		break;
+	default:
+		for (uint32_t i = 0; i < count; i++)
+			slots[i] = i;
+		length = count;
+		break;
+	}
+	for (uint32_t i = 0; i < length; i++)
+		slots[i] = ids[slots[i]];
+	return length;
+}
+
+/* Writes slots [base, base + count) in one batch (an mh table is 65537). */
+static int slots_store(struct dataplane *dp, uint32_t base, const uint32_t *slots,
+		       uint32_t count)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t *keys;
+	int ret = 0;
+
+	if (count == 0)
+		return 0;
+	keys = calloc(count, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < count; i++)
+		keys[i] = base + i;
+	if (bpf_map_update_batch(bpf_map__fd(dp->skel->maps.service_slots), keys, slots,
+				 &count, &opts))
+		ret = -errno;
+	free(keys);
+	return ret;
+}
+
+/* Rewrites a service's slots for its scheduler from its usable backends. */
+static int service_slots_write(struct dataplane *dp, struct dp_service *service)
+{
+	uint32_t capacity = dataplane_region_size(service->conf->scheduler), count, *slots;
+	struct xvs_service value;
+	struct xvs_service_key key;
+	int ret;
+
+	slots = calloc(capacity, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	ret = service_limits_write(dp, service);
+	count = dataplane_service_table(service, slots, capacity);
+	if (!ret)
+		ret = slots_store(dp, service->slot_base, slots, count);
+	free(slots);
+	if (ret)
+		return ret;
 	service->slot_count = count;
 	mapenc_service(service->id, service->conf->mode, service->conf->scheduler,
 		       service->slot_base, count, &value);
@@ -152,12 +261,7 @@ static int service_slots_write(struct dataplane *dp, struct dp_service *service)
 					 sizeof(value), BPF_ANY))
 			return -errno;
 	}
-	if (service->up != (count > 0)) {
-		service->up = count > 0;
-		service->since = time(NULL);
-		log_info("service %s: %s (%u of %zu backends usable)", service->conf->name,
-			 service->up ? "up" : "down", count, service->backend_count);
-	}
+	service_up_update(service, count);
 	return 0;
 }
 
@@ -299,7 +403,7 @@ static void neighbours_refresh(struct dataplane *dp, bool force)
 static int services_build(struct dataplane *dp)
 {
 	const struct config *config = dp->config;
-	uint32_t next_backend = 0;
+	uint32_t next_backend = 0, next_slot = 0;
 
 	dp->services = calloc(config->service_count ? config->service_count : 1,
 			      sizeof(*dp->services));
@@ -311,14 +415,15 @@ static int services_build(struct dataplane *dp)
 		const struct config_service *conf = &config->services[s];
 		struct dp_service *service = &dp->services[s];
 
-		if (conf->backend_count > DATAPLANE_SLOTS_PER_SERVICE) {
+		if (conf->backend_count > XVS_SLOTS_LIST) {
 			log_error("service %s: %zu backends, at most %d are supported",
-				  conf->name, conf->backend_count, DATAPLANE_SLOTS_PER_SERVICE);
+				  conf->name, conf->backend_count, XVS_SLOTS_LIST);
 			return -E2BIG;
 		}
 		service->conf = conf;
 		service->id = (uint32_t)s;
-		service->slot_base = (uint32_t)s * DATAPLANE_SLOTS_PER_SERVICE;
+		service->slot_base = next_slot;
+		next_slot += dataplane_region_size(conf->scheduler);
 		service->since = time(NULL);
 		service->backends = calloc(conf->backend_count ? conf->backend_count : 1,
 					   sizeof(*service->backends));
@@ -351,6 +456,16 @@ static uint32_t backend_total(const struct config *config)
 	return total;
 }
 
+/* Slots of all services: each has a region sized for its scheduler. */
+static uint32_t slot_total(const struct config *config)
+{
+	uint32_t total = 0;
+
+	for (size_t s = 0; s < config->service_count; s++)
+		total += dataplane_region_size(config->services[s].scheduler);
+	return total ? total : 1;
+}
+
 static int skeleton_load(struct dataplane *dp)
 {
 	struct xvs_lb *skel;
@@ -373,9 +488,10 @@ static int skeleton_load(struct dataplane *dp)
 	bpf_map__set_max_entries(skel->maps.services, dp->max_services * 4);
 	bpf_map__set_max_entries(skel->maps.service_state, dp->max_services);
 	bpf_map__set_max_entries(skel->maps.service_stats, dp->max_services);
-	bpf_map__set_max_entries(skel->maps.service_slots,
-				 dp->max_services * DATAPLANE_SLOTS_PER_SERVICE);
+	bpf_map__set_max_entries(skel->maps.service_slots, slot_total(dp->config));
 	bpf_map__set_max_entries(skel->maps.backends, dp->max_backends);
+	bpf_map__set_max_entries(skel->maps.backend_conns, dp->max_backends);
+	bpf_map__set_max_entries(skel->maps.backend_limits, dp->max_backends);
 	bpf_map__set_max_entries(skel->maps.backend_stats, dp->max_backends);
 	bpf_map__set_max_entries(skel->maps.conns, dp->conn_capacity);
 	ret = xvs_lb__load(skel);
@@ -490,6 +606,14 @@ void dataplane__backend_counters(struct dataplane *dp, const struct dp_backend *
 				 struct xvs_counters *out)
 {
 	counters_read(dp, dp->skel->maps.backend_stats, backend->id, out);
+}
+
+void dataplane__backend_conns(struct dataplane *dp, const struct dp_backend *backend,
+			      struct xvs_backend_conns *out)
+{
+	memset(out, 0, sizeof(*out));
+	bpf_map__lookup_elem(dp->skel->maps.backend_conns, &backend->id, sizeof(backend->id), out,
+			     sizeof(*out), 0);
 }
 
 static uint64_t percpu_u64_sum(struct dataplane *dp, struct bpf_map *map, uint32_t key)

@@ -24,8 +24,6 @@ struct dp_backend {
 	uint32_t mtu;                      /* tun: egress interface MTU */
 	char problem[128];                 /* why not ready, for the operator */
 	struct timespec next_resolve;      /* next neighbour check */
-	uint32_t active_conns;             /* from the last connection table scan */
-	uint32_t inactive_conns;
 	struct estimator estimator;
 };
 
@@ -69,6 +67,9 @@ void dataplane__service_counters(struct dataplane *dp, const struct dp_service *
 				 struct xvs_counters *out);
 void dataplane__backend_counters(struct dataplane *dp, const struct dp_backend *backend,
 				 struct xvs_counters *out);
+/* A backend's connections in the table now (live, from backend_conns). */
+void dataplane__backend_conns(struct dataplane *dp, const struct dp_backend *backend,
+			      struct xvs_backend_conns *out);
 uint64_t dataplane__drops(struct dataplane *dp, enum xvs_drop_reason reason);
 uint64_t dataplane__passes(struct dataplane *dp, enum xvs_pass_reason reason);
 const struct dp_conn_scan *dataplane__conn_scan(const struct dataplane *dp);

@@ -8,9 +8,6 @@
 #include "netlink.h"
 #include "xvs_lb.skel.h"
 
-/* Backends one service may have: its share of the service_slots map. */
-#define DATAPLANE_SLOTS_PER_SERVICE 256
-
 struct dataplane {
 	const struct config *config;
 	struct xvs_lb *skel;
@@ -31,5 +28,17 @@ struct dataplane {
 
 /* Connection table expiry and accounting (conntrack.c). */
 void conntrack_scan(struct dataplane *dp);
+/* Runs skel's reaper once: deletes entries expired for longer than grace_ns
+ * and gives back their counts. Returns 0 or negative errno. */
+int conntrack_reap(struct xvs_lb *skel, uint64_t grace_ns, struct xvs_reap_args *out);
+
+/* The size of a service's region of service_slots for its scheduler: each
+ * service owns [slot_base, slot_base + region) and uses slot_count of it. */
+uint32_t dataplane_region_size(uint8_t scheduler);
+/* Fills slots (capacity = the region) with backend ids for the service's
+ * scheduler, from its usable backends: READY and of non-zero weight. Returns
+ * the number of slots used (0: none usable). */
+uint32_t dataplane_service_table(const struct dp_service *service, uint32_t *slots,
+				 uint32_t capacity);
 
 #endif

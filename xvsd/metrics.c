@@ -101,10 +101,12 @@ static void backend_gauges_write(FILE *out, struct daemon *daemon)
 
 			for (size_t b = 0; b < service->backend_count; b++) {
 				const struct dp_backend *backend = &service->backends[b];
+				struct xvs_backend_conns conns;
 				char labels[256];
-				uint64_t value = f == 0 ? backend->ready
-					       : f == 1 ? backend->active_conns
-							: backend->inactive_conns;
+				uint64_t value;
+
+				dataplane__backend_conns(dp, backend, &conns);
+				value = f == 0 ? backend->ready : f == 1 ? conns.active : conns.inactive;
 
 				backend_label(labels, sizeof(labels), service, backend);
 				fprintf(out, "%s{%s} %" PRIu64 "\n", families[f].name, labels,

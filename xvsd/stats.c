@@ -61,17 +61,19 @@ static struct json_object *backend_json(struct daemon *daemon, const struct dp_s
 {
 	struct json_object *object = json_object_new_object();
 	char text[INET6_ADDRSTRLEN];
+	struct xvs_backend_conns conns;
 	struct xvs_counters counters;
 
 	dataplane__backend_counters(daemon->dataplane, backend, &counters);
+	dataplane__backend_conns(daemon->dataplane, backend, &conns);
 	add_string(object, "address", inet_addr_format(&backend->conf->addr, text, sizeof(text)));
 	add_int(object, "port", backend->conf->port ? backend->conf->port : service->conf->port);
 	add_int(object, "weight", backend->conf->weight);
 	add_string(object, "state", dataplane__backend_state(backend));
 	if (!backend->ready)
 		add_string(object, "problem", backend->problem);
-	add_int(object, "active_conns", backend->active_conns);
-	add_int(object, "inactive_conns", backend->inactive_conns);
+	add_int(object, "active_conns", conns.active);
+	add_int(object, "inactive_conns", conns.inactive);
 	json_object_object_add(object, "stats", counters_json(&counters));
 	json_object_object_add(object, "rates", rates_json(&backend->estimator));
 	return object;
@@ -199,6 +201,7 @@ static const char *const drop_names[XVS_DROP__MAX] = {
 	[XVS_DROP_CONN_TABLE_FULL] = "conn_table_full",
 	[XVS_DROP_MALFORMED] = "malformed",
 	[XVS_DROP_BACKEND_GONE] = "backend_gone",
+	[XVS_DROP_TOO_BIG] = "too_big",
 };
 static const char *const pass_names[XVS_PASS__MAX] = {
 	[XVS_PASS_NOT_IP] = "not_ip",

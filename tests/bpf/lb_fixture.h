@@ -20,8 +20,21 @@
 #include "test.h"
 #include "xvs_lb.skel.h"
 
-/* Small on purpose: the table-full case fills it. */
+/* Small on purpose: the table-full case fills it. A test file may define
+ * these before including this header: a bigger table, and room for its own
+ * services, backends and slots after the fixture's. */
+#ifndef CONN_TABLE
 #define CONN_TABLE 64
+#endif
+#ifndef FIXTURE_EXTRA_SERVICES
+#define FIXTURE_EXTRA_SERVICES 0
+#endif
+#ifndef FIXTURE_EXTRA_BACKENDS
+#define FIXTURE_EXTRA_BACKENDS 0
+#endif
+#ifndef FIXTURE_EXTRA_SLOTS
+#define FIXTURE_EXTRA_SLOTS 0
+#endif
 /* BPF_PROG_TEST_RUN runs XDP as if received on the loopback device. */
 #define INGRESS_IFINDEX 1
 /* A tx_ports key with no such device: its value sends to loopback, which is
@@ -58,7 +71,7 @@ struct service_def {
 static const struct service_def service_defs[SVC__COUNT] = {
 	[SVC_UDP4] = { "10.0.0.100", 53, IPPROTO_UDP, XVS_MODE_DR, XVS_SCHED_RR, 3, INGRESS_IFINDEX, true },
 	[SVC_TCP4] = { "10.0.0.100", 5000, IPPROTO_TCP, XVS_MODE_DR, XVS_SCHED_RR, 3, INGRESS_IFINDEX, true },
-	/* A scheduler not built yet: must behave as rr. */
+	/* wlc over idle backends of equal weight alternates like rr. */
 	[SVC_UDP6] = { "2001:db8::100", 53, IPPROTO_UDP, XVS_MODE_DR, XVS_SCHED_WLC, 2, INGRESS_IFINDEX, true },
 	[SVC_TCP6] = { "2001:db8::100", 5000, IPPROTO_TCP, XVS_MODE_DR, XVS_SCHED_RR, 2, INGRESS_IFINDEX, true },
 	[SVC_REDIRECT] = { "10.0.0.101", 53, IPPROTO_UDP, XVS_MODE_DR, XVS_SCHED_RR, 1, REDIRECT_IFINDEX, true },
@@ -125,6 +138,7 @@ static int setup_service(enum fixture_service svc)
 		return err;
 
 	for (uint32_t i = 0; i < def->backend_count; i++) {
+		struct xvs_backend_limits limits = { .weight = 1 };
 		uint32_t id = backend_id(svc, i);
 		struct xvs_backend backend;
 		struct inet_addr addr;
@@ -142,6 +156,9 @@ static int setup_service(enum fixture_service svc)
 			       def->ready ? packet_lb_mac : NULL, def->ifindex, &backend);
 		err = bpf_map__update_elem(skel->maps.backends, &id, sizeof(id), &backend,
 					   sizeof(backend), BPF_ANY);
+		if (!err)
+			err = bpf_map__update_elem(skel->maps.backend_limits, &id, sizeof(id),
+						   &limits, sizeof(limits), BPF_ANY);
 		if (!err)
 			err = bpf_map__update_elem(skel->maps.service_slots, &id, sizeof(id),
 						   &id, sizeof(id), BPF_ANY);
@@ -174,18 +191,23 @@ static int setup_maps(void)
 	return 0;
 }
 
-/* Empties the connection table and rewinds every rr cursor. */
+/* Empties the connection table, zeroes the connection counts and rewinds
+ * every rr cursor. */
 static void reset_flows(void)
 {
 	struct xvs_conn_key key, next;
 	struct xvs_service_state state = { 0 };
+	struct xvs_backend_conns zero_conns = { 0 };
 	int fd = bpf_map__fd(skel->maps.conns);
 
 	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
 		key = next;
 		bpf_map_delete_elem(fd, &key);
 	}
-	for (uint32_t svc = 0; svc < SVC__COUNT; svc++)
+	for (uint32_t id = 0; id < bpf_map__max_entries(skel->maps.backend_conns); id++)
+		bpf_map__update_elem(skel->maps.backend_conns, &id, sizeof(id), &zero_conns,
+				     sizeof(zero_conns), BPF_ANY);
+	for (uint32_t svc = 0; svc < SVC__COUNT + FIXTURE_EXTRA_SERVICES; svc++)
 		bpf_map__update_elem(skel->maps.service_state, &svc, sizeof(svc), &state,
 				     sizeof(state), BPF_ANY);
 }
@@ -379,20 +401,49 @@ static int conn_read(enum fixture_service svc, uint16_t sport, struct xvs_conn *
 	return bpf_map__lookup_elem(skel->maps.conns, &key, sizeof(key), conn, sizeof(*conn), 0);
 }
 
+/* Adds delta to the count an account token names (tests run single-threaded:
+ * a read-modify-write is enough). */
+static void counts_add(uint32_t account, int delta)
+{
+	uint32_t id = XVS_ACCOUNT_BACKEND(account);
+	struct xvs_backend_conns counts;
+
+	if (!account || bpf_map__lookup_elem(skel->maps.backend_conns, &id, sizeof(id), &counts,
+					     sizeof(counts), 0))
+		return;
+	if (XVS_ACCOUNT_ACTIVE(account))
+		counts.active += (uint32_t)delta;
+	else
+		counts.inactive += (uint32_t)delta;
+	bpf_map__update_elem(skel->maps.backend_conns, &id, sizeof(id), &counts, sizeof(counts),
+			     BPF_ANY);
+}
+
 static int conn_write(enum fixture_service svc, uint16_t sport, uint32_t index, uint8_t state,
 		      uint64_t last_seen_ns)
 {
+	uint32_t id = backend_id(svc, index);
 	struct xvs_conn conn = {
 		.last_seen_ns = last_seen_ns,
-		.backend_id = backend_id(svc, index),
+		.backend_id = id,
 		.service_id = (uint32_t)svc,
 		.state = state,
+		.account = XVS_ACCOUNT(id, state == XVS_CONN_TCP_ESTABLISHED ? 1u : 0u),
 	};
 	struct xvs_conn_key key;
+	struct xvs_conn old;
+	int err;
 
+	/* As the data plane would: the entry holds one count, and one it
+	 * replaces gives its own back. */
 	conn_key_for(svc, sport, &key);
-	return bpf_map__update_elem(skel->maps.conns, &key, sizeof(key), &conn, sizeof(conn),
-				    BPF_ANY);
+	if (bpf_map__lookup_elem(skel->maps.conns, &key, sizeof(key), &old, sizeof(old), 0) == 0)
+		counts_add(old.account, -1);
+	err = bpf_map__update_elem(skel->maps.conns, &key, sizeof(key), &conn, sizeof(conn),
+				   BPF_ANY);
+	if (!err)
+		counts_add(conn.account, 1);
+	return err;
 }
 
 /* Checks the state and backend of a tracked flow. */
@@ -410,6 +461,8 @@ static void check_conn(enum fixture_service svc, uint16_t sport, uint8_t state, 
 	TEST_CHECK(conn.service_id == (uint32_t)svc);
 }
 
+#define FIXTURE_BACKENDS (SVC__COUNT * SLOTS_PER_SERVICE + FIXTURE_EXTRA_BACKENDS)
+
 /* Opens the skeleton with small maps, loads it and fills the services. */
 static int fixture_open(void)
 {
@@ -422,17 +475,22 @@ static int fixture_open(void)
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.services, 64);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.backends, SVC__COUNT * SLOTS_PER_SERVICE);
+		err = bpf_map__set_max_entries(skel->maps.backends, FIXTURE_BACKENDS);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.service_slots,
-					       SVC__COUNT * SLOTS_PER_SERVICE);
+					       SVC__COUNT * SLOTS_PER_SERVICE + FIXTURE_EXTRA_SLOTS);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.backend_stats,
-					       SVC__COUNT * SLOTS_PER_SERVICE);
+		err = bpf_map__set_max_entries(skel->maps.backend_stats, FIXTURE_BACKENDS);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.service_state, SVC__COUNT);
+		err = bpf_map__set_max_entries(skel->maps.backend_conns, FIXTURE_BACKENDS);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.service_stats, SVC__COUNT);
+		err = bpf_map__set_max_entries(skel->maps.backend_limits, FIXTURE_BACKENDS);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.service_state,
+					       SVC__COUNT + FIXTURE_EXTRA_SERVICES);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.service_stats,
+					       SVC__COUNT + FIXTURE_EXTRA_SERVICES);
 	if (!err)
 		err = xvs_lb__load(skel);
 	if (!err)

@@ -394,9 +394,8 @@ static void test_errors_semantics(void)
 	expect_errors("service s { port 1 }\n",
 		      "t.conf:1:1: error: service \"s\": at least one vip is required\n"
 		      "t.conf:1:1: error: service \"s\": proto is required\n"
-		      "t.conf:1:1: error: service \"s\": default mode nat is not supported yet; set \"mode dr\"\n"
-		      "t.conf:1:1: error: service \"s\": default scheduler wlc is not supported yet; set \"scheduler rr\"\n",
-		      4);
+		      "t.conf:1:1: error: service \"s\": default mode nat is not supported yet; set \"mode dr\"\n",
+		      3);
 	expect_errors("service s { vip 10.0.0.1; proto udp; " SERVICE_DR "}\n"
 		      "service s { vip 10.0.0.1; port 5; proto udp; " SERVICE_DR "}\n"
 		      "service t { vip 10.0.0.1; port 5; proto udp; " SERVICE_DR
@@ -421,14 +420,12 @@ static void test_errors_unsupported(void)
 		      "backend 10.0.0.2 max_conns 10 check_port 7 }\n",
 		      "t.conf:1:36: error: port needs proto tcp or udp\n"
 		      "t.conf:1:60: error: mode \"nat\" is not supported yet (supported: dr or tun)\n"
-		      "t.conf:1:75: error: scheduler \"wlc\" is not supported yet (supported: rr)\n"
 		      "t.conf:1:50: error: proto \"esp\" is not supported yet (supported: tcp or udp)\n"
 		      "t.conf:1:86: error: check \"tcp\" is not supported yet (supported: none)\n"
 		      "t.conf:1:31: error: IPv4 and IPv6 VIPs in one service are not supported yet\n"
 		      "t.conf:1:91: error: persistence is not supported yet\n"
 		      "t.conf:1:115: error: namespace is not supported yet\n"
-		      "t.conf:1:145: error: max_conns 10 is not supported yet (supported: 0)\n"
-		      "t.conf:1:158: error: check_port is not supported yet\n", 10);
+		      "t.conf:1:158: error: check_port is not supported yet\n", 8);
 	expect_errors("interface v { type vlan; parent eth0; id 5; mtu 1400 }\n"
 		      "vrrp vi_1 { priority 100 }\n",
 		      "t.conf:1:20: error: type \"vlan\" is not supported yet (supported: ethernet)\n"
