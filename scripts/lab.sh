@@ -56,6 +56,10 @@ pid_alive() {
 
 lab_state_dir() { echo "/run/xvs-lab/$1"; }
 
+# Where `ip netns add` puts the names. Asking the kernel instead (`ip netns list`) prints
+# "Peer netns reference is invalid" while another lab's namespace is being deleted.
+lab_ns_exists() { [ -e "/run/netns/$1" ]; }
+
 lab_namespaces() {
 	local p=$1 n
 	for n in client router switch lb "${LAB_BACKENDS[@]}"; do
@@ -213,7 +217,7 @@ lab_down() {
 		done
 	fi
 	for ns in $(lab_namespaces "$p"); do
-		ip netns list | grep -q "^$ns\( \|$\)" || continue
+		lab_ns_exists "$ns" || continue
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
 			lab_stop_pid "$ns" "$pid"
 		done
@@ -225,7 +229,7 @@ lab_down() {
 lab_status() {
 	local p=$1 ns
 	for ns in $(lab_namespaces "$p"); do
-		if ip netns list | grep -q "^$ns\( \|$\)"; then
+		if lab_ns_exists "$ns"; then
 			echo "$ns: up, $(ip netns pids "$ns" | wc -l) process(es)"
 		else
 			echo "$ns: absent"
@@ -245,7 +249,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	fi
 	case $1 in
 	up)
-		if ip netns list | grep -q "^$2-"; then
+		if compgen -G "/run/netns/$2-*" >/dev/null; then
 			lab_log "namespaces named $2-* exist already; to remove them: $0 down $2"
 			exit 1
 		fi
