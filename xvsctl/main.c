@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "http.h"
 #include "table.h"
 
@@ -162,7 +163,8 @@ static const struct command commands[] = {
 	{ "vrrp", command_not_yet, "vrrp [--json]" },
 	{ "reload", command_not_yet, "reload" },
 	{ "version", command_version, "version" },
-	{ "doctor", command_not_yet, "doctor (dr | tun) VIP" },
+	{ "doctor", command_doctor, "doctor (dr | tun) VIP" },
+	{ "decap", command_decap, "decap (attach | detach) DEV" },
 };
 
 static void usage(FILE *out)
