@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "parse.h"
+#include "persist.h"
 #include "sched.h"
 #include "verdict.h"
 #include "xvs/xvs.h"
@@ -137,14 +138,15 @@ static __always_inline bool account_move(struct xvs_conn *conn, __u32 from, __u3
 
 /* Schedules a flow that has no entry and inserts one. The table never evicts:
  * when it is full the new flow is dropped and counted. */
-static __always_inline int conn_create(const struct xvs_service *service,
+static __always_inline int conn_create(struct xdp_md *ctx, const struct xvs_service *service,
 				       const struct packet *pkt, __u64 now,
 				       struct target *target)
 {
 	struct xvs_conn entry = {}, *winner;
 	int verdict, err;
 
-	verdict = schedule(service, pkt, &target->backend_id, &target->backend);
+	verdict = persist_schedule(ctx, service, pkt, now, &target->backend_id,
+				   &target->backend);
 	if (verdict != FURTHER_PROCESSING)
 		return verdict;
 
@@ -173,7 +175,7 @@ static __always_inline int conn_create(const struct xvs_service *service,
 }
 
 /* Finds or makes the flow's entry and sets *target to its backend. */
-static __always_inline int conn_track(const struct xvs_service *service,
+static __always_inline int conn_track(struct xdp_md *ctx, const struct xvs_service *service,
 				      const struct packet *pkt, struct target *target)
 {
 	__u64 now = bpf_ktime_get_ns();
@@ -183,7 +185,7 @@ static __always_inline int conn_track(const struct xvs_service *service,
 
 	conn = bpf_map_lookup_elem(&conns, &pkt->flow);
 	if (!conn)
-		return conn_create(service, pkt, now, target);
+		return conn_create(ctx, service, pkt, now, target);
 
 	if (conn_is_current(conn, service, pkt, now)) {
 		target->backend = conn_backend(conn);
@@ -192,6 +194,7 @@ static __always_inline int conn_track(const struct xvs_service *service,
 			state = conn_next_state(conn->state, pkt);
 			/* A lost swap: another CPU moved the count already. */
 			account_move(conn, conn->account, conn_account(conn->backend_id, state));
+			persist_touch(ctx, service, pkt, conn->backend_id, conn->last_seen_ns, now);
 			conn->state = state;
 			conn->last_seen_ns = now;
 			return FURTHER_PROCESSING;
@@ -201,7 +204,8 @@ static __always_inline int conn_track(const struct xvs_service *service,
 	/* Expired, closed and reopened, or its backend is gone: a new
 	 * connection in the same entry, rewritten in place so that it needs
 	 * no free slot in a full table. */
-	verdict = schedule(service, pkt, &target->backend_id, &target->backend);
+	verdict = persist_schedule(ctx, service, pkt, now, &target->backend_id,
+				   &target->backend);
 	if (verdict != FURTHER_PROCESSING)
 		return verdict;
 	state = conn_initial_state(pkt);

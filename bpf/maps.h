@@ -70,6 +70,37 @@ struct {
 	__type(value, struct xvs_conn);
 } conns SEC(".maps");
 
+/* Persistence: a client's (or a SIP call's) backend per service. Plain
+ * hash like conns; the reaper deletes expired entries (bpf/reap.h). When it
+ * is full the flow is scheduled without affinity (counted). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XVS_DEFAULT_PERSIST_TABLE);
+	__type(key, struct xvs_persist_key);
+	__type(value, struct xvs_persist);
+} persist SEC(".maps");
+
+/* What persistence did, by enum xvs_persist_event. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XVS_PERSIST_EVENT__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} persist_events SEC(".maps");
+
+/* Scratch for the SIP scanner: the first SIP_SCAN_BYTES of a UDP payload
+ * (bpf/sip.h), one per CPU. */
+struct sip_scratch {
+	__u8 bytes[2048];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sip_scratch);
+} sip_scratch SEC(".maps");
+
 /* Per-service counters, by service id. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

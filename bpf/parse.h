@@ -44,6 +44,7 @@ struct packet {
 	struct xvs_conn_key flow; /* as it arrived: client -> VIP */
 	__u32 l3_bytes;           /* IP total length, header included */
 	__u32 l4_bytes;           /* bytes after the IP header(s) */
+	__u32 l4_offset;          /* where the L4 header starts in the frame */
 	__u8 tcp_flags;           /* XVS_TCP_*, 0 for UDP */
 	__u8 malformed;           /* ports readable, rest of L4 header bad */
 };
@@ -178,6 +179,7 @@ static __always_inline int parse_packet(struct xdp_md *ctx, struct packet *pkt)
 		return pass_counted(XVS_PASS_NOT_IP);
 	if (verdict != FURTHER_PROCESSING)
 		return verdict;
+	pkt->l4_offset = (__u32)(cursor.pos - (void *)(long)ctx->data);
 	return parse_l4(&cursor, pkt);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* The connection table reaper: deletes expired entries and gives their
- * connection counts back, claiming each entry the way bpf/conn.h requires. */
+ * connection counts back, claiming each entry the way bpf/conn.h requires;
+ * also deletes expired persistence entries. */
 #ifndef XVS_BPF_REAP_H
 #define XVS_BPF_REAP_H
 
@@ -18,6 +19,8 @@ struct reap_state {
 	__u64 grace_ns;
 	__u64 live;
 	__u64 reaped;
+	__u64 persist_live;
+	__u64 persist_reaped;
 	const struct xvs_settings *settings;
 };
 
@@ -59,6 +62,23 @@ static long reap_entry(struct bpf_map *map, struct xvs_conn_key *key, struct xvs
 	return 0;
 }
 
+/* A persistence entry holds no count: a plain delete does. Should the data
+ * plane refresh it in the same instant, that client is rescheduled once;
+ * the grace makes this all but impossible. */
+static long reap_persist_entry(struct bpf_map *map, struct xvs_persist_key *key,
+			       struct xvs_persist *entry, struct reap_state *reap)
+{
+	__u64 last_seen = entry->last_seen_ns;
+	__u64 timeout = (__u64)entry->timeout_ms * 1000000ULL;
+
+	if (reap->now > last_seen && reap->now - last_seen > timeout + reap->grace_ns &&
+	    bpf_map_delete_elem(&persist, key) == 0)
+		reap->persist_reaped++;
+	else
+		reap->persist_live++;
+	return 0;
+}
+
 static __always_inline int reap_run(struct xvs_reap_args *args)
 {
 	struct reap_state reap = { .now = bpf_ktime_get_ns(), .grace_ns = args->grace_ns };
@@ -68,8 +88,11 @@ static __always_inline int reap_run(struct xvs_reap_args *args)
 	if (!reap.settings)
 		return 1;
 	bpf_for_each_map_elem(&conns, reap_entry, &reap, 0);
+	bpf_for_each_map_elem(&persist, reap_persist_entry, &reap, 0);
 	args->live = reap.live;
 	args->reaped = reap.reaped;
+	args->persist_live = reap.persist_live;
+	args->persist_reaped = reap.persist_reaped;
 	return 0;
 }
 

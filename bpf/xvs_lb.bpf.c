@@ -45,7 +45,7 @@ int xvs_lb(struct xdp_md *ctx)
 	if (!mode_supported(service->mode))
 		return drop_counted(XVS_DROP_NO_BACKEND);
 
-	verdict = conn_track(service, &pkt, &target);
+	verdict = conn_track(ctx, service, &pkt, &target);
 	if (verdict != FURTHER_PROCESSING)
 		return verdict;
 	return forward(ctx, service, &pkt, &target);

@@ -27,6 +27,14 @@ void mapenc_service(uint32_t id, uint8_t mode, uint8_t scheduler, uint32_t slot_
 	out->slot_count = slot_count;
 }
 
+void mapenc_service_persistence(uint8_t kind, uint32_t timeout_ms, uint8_t mask,
+				struct xvs_service *out)
+{
+	out->persist_kind = kind;
+	out->persist_timeout_ms = kind == XVS_PERSIST_NONE ? 0 : timeout_ms;
+	out->persist_mask = kind == XVS_PERSIST_SOURCE ? mask : 0;
+}
+
 void mapenc_backend(const struct inet_addr *addr, uint16_t port, uint32_t service_id,
 		    const uint8_t *dmac, const uint8_t *smac, uint32_t ifindex,
 		    struct xvs_backend *out)

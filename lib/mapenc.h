@@ -14,6 +14,10 @@ void mapenc_service_key(const struct inet_addr *vip, uint16_t port, uint8_t prot
 			struct xvs_service_key *key);
 void mapenc_service(uint32_t id, uint8_t mode, uint8_t scheduler, uint32_t slot_base,
 		    uint32_t slot_count, struct xvs_service *out);
+/* Adds persistence (enum xvs_persist_kind) to a service value: entries live
+ * timeout_ms after last use; mask is the source prefix length kept. */
+void mapenc_service_persistence(uint8_t kind, uint32_t timeout_ms, uint8_t mask,
+				struct xvs_service *out);
 /* dmac/smac may be NULL when the backend's neighbour is not resolved yet; the
  * backend is then not READY and the data plane never sends to it. */
 void mapenc_backend(const struct inet_addr *addr, uint16_t port, uint32_t service_id,

@@ -25,7 +25,6 @@ static const struct {
 	const char *keyword;
 	size_t offset;
 } unsupported_service_settings[] = {
-	{ "persistence", offsetof(struct service_parse, persistence) },
 	{ "snat", offsetof(struct service_parse, snat) },
 	{ "namespace", offsetof(struct service_parse, namespace_name) },
 }, unsupported_interface_settings[] = {

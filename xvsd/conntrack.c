@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Connection table upkeep: runs the data plane's reaper program, which
- * deletes expired entries and gives back their connection counts. */
+ * deletes expired entries and gives back their connection counts (and
+ * deletes expired persistence entries, which hold no counts). */
 #include "dataplane_internal.h"
 
 #include <bpf/bpf.h>
@@ -50,4 +51,7 @@ void conntrack_scan(struct dataplane *dp)
 	if (args.reaped)
 		log_debug("connection table: %lu live, %lu expired deleted",
 			  (unsigned long)args.live, (unsigned long)args.reaped);
+	if (args.persist_reaped)
+		log_debug("persistence table: %lu live, %lu expired deleted",
+			  (unsigned long)args.persist_live, (unsigned long)args.persist_reaped);
 }

@@ -233,6 +233,18 @@ static int slots_store(struct dataplane *dp, uint32_t base, const uint32_t *slot
 	return ret;
 }
 
+static uint8_t persist_kind(enum persistence_type type)
+{
+	switch (type) {
+	case PERSIST_SOURCE_IP:
+		return XVS_PERSIST_SOURCE;
+	case PERSIST_SIP_CALLID:
+		return XVS_PERSIST_CALLID;
+	default:
+		return XVS_PERSIST_NONE;
+	}
+}
+
 /* Rewrites a service's slots for its scheduler from its usable backends. */
 static int service_slots_write(struct dataplane *dp, struct dp_service *service)
 {
@@ -254,6 +266,9 @@ static int service_slots_write(struct dataplane *dp, struct dp_service *service)
 	service->slot_count = count;
 	mapenc_service(service->id, service->conf->mode, service->conf->scheduler,
 		       service->slot_base, count, &value);
+	mapenc_service_persistence(persist_kind(service->conf->persistence),
+				   service->conf->persistence_ms,
+				   service->conf->persistence_mask, &value);
 	for (size_t i = 0; i < service->conf->vip_count; i++) {
 		mapenc_service_key(&service->conf->vips[i], service->conf->port,
 				   service->conf->proto, &key);
@@ -494,6 +509,9 @@ static int skeleton_load(struct dataplane *dp)
 	bpf_map__set_max_entries(skel->maps.backend_limits, dp->max_backends);
 	bpf_map__set_max_entries(skel->maps.backend_stats, dp->max_backends);
 	bpf_map__set_max_entries(skel->maps.conns, dp->conn_capacity);
+	/* Affinity entries: one per client (or call), fewer than flows. */
+	bpf_map__set_max_entries(skel->maps.persist,
+				 dp->conn_capacity / 4 ? dp->conn_capacity / 4 : 1);
 	ret = xvs_lb__load(skel);
 	if (ret) {
 		log_error("load BPF programs: %s", strerror(-ret));

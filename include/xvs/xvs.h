@@ -90,6 +90,44 @@ struct xvs_service {
 	__u16 flags;      /* XVS_SERVICE_F_* */
 	__u32 slot_base;
 	__u32 slot_count; /* 0: no usable backend */
+	__u32 persist_timeout_ms; /* persistence: entry lifetime after last use */
+	__u8 persist_kind;        /* enum xvs_persist_kind */
+	__u8 persist_mask;        /* source: prefix length kept of the address */
+	__u8 pad[2];
+};
+
+/* Persistence (service "persistence"): what keys a client's affinity. */
+enum xvs_persist_kind {
+	XVS_PERSIST_NONE = 0,
+	XVS_PERSIST_SOURCE = 1,  /* the client address under persist_mask */
+	XVS_PERSIST_CALLID = 2,  /* UDP SIP: the Call-ID header's value (bpf/sip.h) */
+};
+
+/* persist map key: one client (masked address) or one SIP call of a service. */
+struct xvs_persist_key {
+	__u32 service_id;
+	__u8 kind;      /* enum xvs_persist_kind */
+	__u8 family;    /* XVS_AF_* for SOURCE; 0 for CALLID */
+	__u8 pad[2];
+	struct xvs_addr addr; /* SOURCE: masked address; CALLID: v6[0..1] = hash */
+};
+
+/* persist map value. No connection count hangs on it, so it may be deleted
+ * by anyone at any time: the worst case is one rescheduled client. */
+struct xvs_persist {
+	__u64 last_seen_ns; /* last new flow (or, once a second, packet) */
+	__u32 backend_id;
+	__u32 timeout_ms;   /* the service's, copied for the reaper */
+};
+
+/* What persistence did, index into the persist_events map (per-CPU
+ * counters; neither a drop nor a pass). */
+enum xvs_persist_event {
+	XVS_PERSIST_HIT = 0,        /* new flow sent to its remembered backend */
+	XVS_PERSIST_NEW = 1,        /* new flow scheduled, affinity recorded */
+	XVS_PERSIST_TABLE_FULL = 2, /* scheduled, affinity not recorded */
+	XVS_PERSIST_NO_CALLID = 3,  /* sip-callid: no Call-ID, scheduled */
+	XVS_PERSIST_EVENT__MAX
 };
 
 /* backends map value, indexed by backend id. */
@@ -161,6 +199,8 @@ struct xvs_reap_args {
 	__u64 grace_ns;  /* in */
 	__u64 live;      /* out: entries kept */
 	__u64 reaped;    /* out: entries deleted */
+	__u64 persist_live;   /* out: persistence entries kept */
+	__u64 persist_reaped; /* out: persistence entries deleted */
 };
 
 /* service_stats and backend_stats value (per-CPU). */
@@ -179,7 +219,9 @@ struct xvs_settings {
 
 _Static_assert(sizeof(struct xvs_addr) == 16, "xvs_addr size");
 _Static_assert(sizeof(struct xvs_service_key) == 20, "xvs_service_key size");
-_Static_assert(sizeof(struct xvs_service) == 16, "xvs_service size");
+_Static_assert(sizeof(struct xvs_service) == 24, "xvs_service size");
+_Static_assert(sizeof(struct xvs_persist_key) == 24, "xvs_persist_key size");
+_Static_assert(sizeof(struct xvs_persist) == 16, "xvs_persist size");
 _Static_assert(sizeof(struct xvs_backend) == 60, "xvs_backend size");
 _Static_assert(sizeof(struct xvs_service_state) == 8, "xvs_service_state size");
 _Static_assert(sizeof(struct xvs_conn_key) == 40, "xvs_conn_key size");
@@ -187,13 +229,14 @@ _Static_assert(sizeof(struct xvs_conn) == 24, "xvs_conn size");
 _Static_assert(sizeof(struct xvs_counters) == 40, "xvs_counters size");
 _Static_assert(sizeof(struct xvs_backend_conns) == 8, "xvs_backend_conns size");
 _Static_assert(sizeof(struct xvs_backend_limits) == 8, "xvs_backend_limits size");
-_Static_assert(sizeof(struct xvs_reap_args) == 24, "xvs_reap_args size");
+_Static_assert(sizeof(struct xvs_reap_args) == 40, "xvs_reap_args size");
 
 /* Default map sizes; the loader overrides them from the configuration. */
 #define XVS_DEFAULT_MAX_SERVICES 1024
 #define XVS_DEFAULT_MAX_BACKENDS 8192
 #define XVS_DEFAULT_SLOTS 65536
 #define XVS_DEFAULT_CONN_TABLE (1024 * 1024)
+#define XVS_DEFAULT_PERSIST_TABLE (XVS_DEFAULT_CONN_TABLE / 4)
 
 /* Slots of one service's region: mh holds a Maglev lookup table (a prime
  * size); rr, lc and wlc a list of the usable backends, once each (so at most

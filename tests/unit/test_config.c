@@ -423,9 +423,8 @@ static void test_errors_unsupported(void)
 		      "t.conf:1:50: error: proto \"esp\" is not supported yet (supported: tcp or udp)\n"
 		      "t.conf:1:86: error: check \"tcp\" is not supported yet (supported: none)\n"
 		      "t.conf:1:31: error: IPv4 and IPv6 VIPs in one service are not supported yet\n"
-		      "t.conf:1:91: error: persistence is not supported yet\n"
 		      "t.conf:1:115: error: namespace is not supported yet\n"
-		      "t.conf:1:158: error: check_port is not supported yet\n", 8);
+		      "t.conf:1:158: error: check_port is not supported yet\n", 7);
 	expect_errors("interface v { type vlan; parent eth0; id 5; mtu 1400 }\n"
 		      "vrrp vi_1 { priority 100 }\n",
 		      "t.conf:1:20: error: type \"vlan\" is not supported yet (supported: ethernet)\n"
