@@ -159,3 +159,30 @@ clean:
 	rm -rf $(BUILD)
 
 .SECONDARY:
+
+# Benchmark binaries (bench/, run by `make bench` through bench/run.sh): the packet
+# generator, the request/response pair, the XDP helper and the sink and forwarder.
+BENCH_BINS := $(BUILD)/bench/gen $(BUILD)/bench/pingpong $(BUILD)/bench/xdpload
+BENCH_BPF := $(BUILD)/bench/sink.bpf.o $(BUILD)/bench/fwd.bpf.o
+.PHONY: bench-build
+bench-build: $(BENCH_BINS) $(BENCH_BPF)
+
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c bench/bench.h
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibench -c $< -o $@
+
+$(BUILD)/bench/gen: bench/gen.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $< -o $@ -lpthread
+
+$(BUILD)/bench/pingpong: bench/pingpong.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $< -o $@
+
+$(BUILD)/bench/xdpload: bench/xdpload.c bench/bench.h lib/mapenc.c lib/addr.c $(HEADERS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) -Ibench $(ALL_CFLAGS) bench/xdpload.c lib/mapenc.c lib/addr.c -o $@ -lbpf -lelf -lz

@@ -11,6 +11,8 @@ packages=(
     pkg-config libclang-rt-14-dev
     # lab, demo and tests
     iproute2 ethtool tcpdump socat python3 python3-scapy procps kmod iputils-ping
+    # benchmarks (bench/): the nftables paths compared against, plots, profiling
+    nftables nftlb gnuplot-nox linux-perf
     # tests/netns/test_mixed.sh: a real HTTP server, DNS server and clients
     nginx dnsmasq-base bind9-dnsutils curl
 )

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* xdpload, the benchmark's XDP helper: attaches the sink and the bare forwarder,
+ * reads sink counters, and fills or sizes the conns map of a running xvs_lb. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "addr.h"
+#include "bench.h"
+#include "mapenc.h"
+#include "xvs/xvs.h"
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: xdpload attach IFNAME OBJ        load OBJ's first program, attach native\n"
+		"       xdpload fwd IFNAME OUT_IFNAME VIP BACKENDS DMAC OBJ\n"
+		"       xdpload detach IFNAME\n"
+		"       xdpload count IFNAME             packets the attached sink counted\n"
+		"       xdpload conns-fill IFNAME COUNT  add COUNT live UDP flows to xvs conns\n"
+		"       xdpload conns-memlock IFNAME     memlock bytes and size of xvs conns\n");
+	return 2;
+}
+
+static int ifindex_of(const char *name)
+{
+	int ifindex = (int)if_nametoindex(name);
+
+	if (!ifindex)
+		fprintf(stderr, "xdpload: no interface %s\n", name);
+	return ifindex;
+}
+
+static int mac_of(const char *name, unsigned char mac[6])
+{
+	struct ifreq request = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", name);
+	ret = ioctl(fd, SIOCGIFHWADDR, &request) ? -errno : 0;
+	if (!ret)
+		memcpy(mac, request.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return ret;
+}
+
+static int mac_parse(const char *text, unsigned char mac[6])
+{
+	unsigned int b[6];
+
+	if (sscanf(text, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (unsigned char)b[i];
+	return 0;
+}
+
+static int attach(int ifindex, struct bpf_object *obj)
+{
+	struct bpf_program *prog = bpf_object__next_program(obj, NULL);
+	int ret;
+
+	if (!prog)
+		return -ENOENT;
+	ret = bpf_xdp_attach(ifindex, bpf_program__fd(prog), XDP_FLAGS_DRV_MODE, NULL);
+	if (ret)
+		fprintf(stderr, "xdpload: attach to ifindex %d: %s\n", ifindex, strerror(-ret));
+	return ret;
+}
+
+static int command_attach(int argc, char **argv)
+{
+	struct bpf_object *obj;
+	int ifindex, ret;
+
+	if (argc != 4)
+		return usage();
+	ifindex = ifindex_of(argv[2]);
+	if (!ifindex)
+		return 1;
+	obj = bpf_object__open_file(argv[3], NULL);
+	if (!obj || bpf_object__load(obj)) {
+		fprintf(stderr, "xdpload: cannot load %s\n", argv[3]);
+		bpf_object__close(obj);
+		return 1;
+	}
+	ret = attach(ifindex, obj);
+	bpf_object__close(obj); /* the attachment keeps the program */
+	return ret ? 1 : 0;
+}
+
+static int command_fwd(int argc, char **argv)
+{
+	struct bench_fwd_backend backend;
+	struct bpf_object *obj = NULL;
+	struct bpf_map *rodata, *map;
+	int ifindex, out_ifindex, ret = 1;
+	struct in_addr vip;
+	uint32_t count, key = 0;
+	size_t size;
+	char values[8];
+
+	if (argc != 8)
+		return usage();
+	ifindex = ifindex_of(argv[2]);
+	out_ifindex = ifindex_of(argv[3]);
+	count = (uint32_t)strtoul(argv[5], NULL, 10);
+	if (!ifindex || !out_ifindex || inet_pton(AF_INET, argv[4], &vip) != 1 || !count ||
+	    count > BENCH_FWD_MAX_BACKENDS || mac_parse(argv[6], backend.dmac) ||
+	    mac_of(argv[3], backend.smac))
+		return usage();
+	obj = bpf_object__open_file(argv[7], NULL);
+	if (!obj)
+		goto cleanup;
+	rodata = bpf_object__find_map_by_name(obj, ".rodata");
+	if (!rodata)
+		goto cleanup;
+	if (!bpf_map__initial_value(rodata, &size) || size != sizeof(values))
+		goto cleanup;
+	/* .rodata holds fwd_vip then fwd_backend_count (fwd.bpf.c order). */
+	memcpy(values, &vip.s_addr, 4);
+	memcpy(values + 4, &count, 4);
+	if (bpf_map__set_initial_value(rodata, values, sizeof(values)) || bpf_object__load(obj))
+		goto cleanup;
+	map = bpf_object__find_map_by_name(obj, "fwd_backends");
+	for (uint32_t i = 0; i < count; i++)
+		if (bpf_map__update_elem(map, &i, sizeof(i), &backend, sizeof(backend), 0))
+			goto cleanup;
+	map = bpf_object__find_map_by_name(obj, "fwd_tx_port");
+	if (bpf_map__update_elem(map, &key, sizeof(key), &out_ifindex, sizeof(out_ifindex), 0))
+		goto cleanup;
+	ret = attach(ifindex, obj) ? 1 : 0;
+cleanup:
+	if (ret)
+		fprintf(stderr, "xdpload: cannot set up the forwarder from %s\n", argv[7]);
+	bpf_object__close(obj);
+	return ret;
+}
+
+static int command_detach(int argc, char **argv)
+{
+	int ifindex;
+
+	if (argc != 3)
+		return usage();
+	ifindex = ifindex_of(argv[2]);
+	if (!ifindex)
+		return 1;
+	return bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL) ? 1 : 0;
+}
+
+/* An fd of the map called name used by the program attached to ifname. */
+static int attached_map(const char *ifname, const char *name, struct bpf_map_info *info)
+{
+	uint32_t prog_id = 0, map_ids[64], info_size;
+	struct bpf_prog_info prog_info;
+	int ifindex = ifindex_of(ifname), prog_fd, fd = -ENOENT;
+
+	if (!ifindex || bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &prog_id) || !prog_id) {
+		fprintf(stderr, "xdpload: no native XDP program on %s\n", ifname);
+		return -ENOENT;
+	}
+	prog_fd = bpf_prog_get_fd_by_id(prog_id);
+	if (prog_fd < 0)
+		return -errno;
+	memset(&prog_info, 0, sizeof(prog_info));
+	prog_info.nr_map_ids = 64;
+	prog_info.map_ids = (uint64_t)(unsigned long)map_ids;
+	info_size = sizeof(prog_info);
+	if (bpf_obj_get_info_by_fd(prog_fd, &prog_info, &info_size))
+		goto cleanup;
+	for (uint32_t i = 0; i < prog_info.nr_map_ids && i < 64; i++) {
+		int map_fd = bpf_map_get_fd_by_id(map_ids[i]);
+
+		if (map_fd < 0)
+			continue;
+		memset(info, 0, sizeof(*info));
+		info_size = sizeof(*info);
+		if (!bpf_obj_get_info_by_fd(map_fd, info, &info_size) &&
+		    !strcmp(info->name, name)) {
+			fd = map_fd;
+			break;
+		}
+		close(map_fd);
+	}
+cleanup:
+	close(prog_fd);
+	if (fd < 0)
+		fprintf(stderr, "xdpload: the program on %s has no map %s\n", ifname, name);
+	return fd;
+}
+
+static int command_count(int argc, char **argv)
+{
+	int ncpus = libbpf_num_possible_cpus(), fd;
+	struct bpf_map_info info;
+	uint64_t values[1024], total = 0;
+	uint32_t key = 0;
+
+	if (argc != 3)
+		return usage();
+	if (ncpus <= 0 || ncpus > 1024)
+		return 1;
+	fd = attached_map(argv[2], "sink_counts", &info);
+	if (fd < 0)
+		return 1;
+	if (bpf_map_lookup_elem(fd, &key, values)) {
+		close(fd);
+		return 1;
+	}
+	for (int i = 0; i < ncpus; i++)
+		total += values[i];
+	printf("%llu\n", (unsigned long long)total);
+	close(fd);
+	return 0;
+}
+
+/* Copies a live entry of the generator's flows COUNT times under other client
+ * addresses (172.16.0.0/12, port 1), so the table holds COUNT more live flows;
+ * the copied account token is counted in backend_conns like a real entry. */
+static int command_conns_fill(int argc, char **argv)
+{
+	struct xvs_conn_key template_key, *keys = NULL;
+	struct xvs_conn template_value, *values = NULL;
+	int conns_fd, counts_fd = -1, ret = 1;
+	struct xvs_backend_conns counts;
+	struct bpf_map_info info;
+	struct inet_addr client, vip;
+	struct timespec now;
+	uint32_t count, batch = 8192, done = 0, backend_id;
+
+	if (argc != 4)
+		return usage();
+	count = (uint32_t)strtoul(argv[3], NULL, 10);
+	conns_fd = attached_map(argv[2], "conns", &info);
+	if (conns_fd < 0)
+		return 1;
+	counts_fd = attached_map(argv[2], "backend_conns", &info);
+	if (counts_fd < 0)
+		goto cleanup;
+	if (bpf_map_get_next_key(conns_fd, NULL, &template_key) ||
+	    bpf_map_lookup_elem(conns_fd, &template_key, &template_value)) {
+		fprintf(stderr, "xdpload: conns is empty; send traffic first\n");
+		goto cleanup;
+	}
+	keys = calloc(batch, sizeof(*keys));
+	values = calloc(batch, sizeof(*values));
+	if (!keys || !values)
+		goto cleanup;
+	inet_addr_from_xvs(&template_key.daddr, template_key.family, &vip);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	template_value.last_seen_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+	while (done < count) {
+		uint32_t n = count - done < batch ? count - done : batch;
+
+		for (uint32_t i = 0; i < n; i++) {
+			client.family = AF_INET;
+			client.v4.s_addr = htonl(0xac100000u + done + i);
+			mapenc_conn_key(&client, 1, &vip, ntohs(template_key.dport),
+					template_key.proto, &keys[i]);
+			values[i] = template_value;
+		}
+		if (bpf_map_update_batch(conns_fd, keys, values, &n, NULL)) {
+			fprintf(stderr, "xdpload: conns batch update: %s\n", strerror(errno));
+			goto cleanup;
+		}
+		done += n;
+	}
+	backend_id = XVS_ACCOUNT_BACKEND(template_value.account);
+	if (template_value.account && !bpf_map_lookup_elem(counts_fd, &backend_id, &counts)) {
+		if (XVS_ACCOUNT_ACTIVE(template_value.account))
+			counts.active += count;
+		else
+			counts.inactive += count;
+		bpf_map_update_elem(counts_fd, &backend_id, &counts, 0);
+	}
+	printf("%u\n", done);
+	ret = 0;
+cleanup:
+	free(keys);
+	free(values);
+	if (counts_fd >= 0)
+		close(counts_fd);
+	close(conns_fd);
+	return ret;
+}
+
+static int command_conns_memlock(int argc, char **argv)
+{
+	struct bpf_map_info info;
+	char path[64], line[256];
+	long long memlock = -1;
+	FILE *file;
+	int fd;
+
+	if (argc != 3)
+		return usage();
+	fd = attached_map(argv[2], "conns", &info);
+	if (fd < 0)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	file = fopen(path, "r");
+	while (file && fgets(line, sizeof(line), file))
+		if (sscanf(line, "memlock: %lld", &memlock) == 1)
+			break;
+	if (file)
+		fclose(file);
+	close(fd);
+	if (memlock < 0)
+		return 1;
+	printf("%lld %u\n", memlock, info.max_entries);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} commands[] = {
+		{ "attach", command_attach },
+		{ "fwd", command_fwd },
+		{ "detach", command_detach },
+		{ "count", command_count },
+		{ "conns-fill", command_conns_fill },
+		{ "conns-memlock", command_conns_memlock },
+	};
+
+	if (argc < 2)
+		return usage();
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc, argv);
+	return usage();
+}
