@@ -15,6 +15,8 @@ packages=(
     nftables nftlb gnuplot-nox linux-perf
     # tests/netns/test_mixed.sh: a real HTTP server, DNS server and clients
     nginx dnsmasq-base bind9-dnsutils curl
+    # tests/netns/test_sip.sh: SIP calls from a real user agent (sipp)
+    sip-tester
 )
 
 missing=()
