@@ -10,6 +10,7 @@
 
 #include "conn.h"
 #include "encap.h"
+#include "nat.h"
 #include "parse.h"
 #include "verdict.h"
 #include "xvs/xvs.h"
@@ -18,7 +19,8 @@
  * created for the flow). */
 static __always_inline bool mode_supported(__u8 mode)
 {
-	return mode == XVS_MODE_DR || mode == XVS_MODE_TUN;
+	return mode == XVS_MODE_DR || mode == XVS_MODE_TUN || mode == XVS_MODE_NAT ||
+	       mode == XVS_MODE_SNAT;
 }
 
 /* Direct routing: only the MACs change; back out of the ingress interface
@@ -56,7 +58,10 @@ static __always_inline int forward(struct xdp_md *ctx, const struct xvs_service 
 		return forward_dr(ctx, service, pkt, target);
 	case XVS_MODE_TUN:
 		return forward_tun(ctx, service, pkt, target);
-	default: /* nat, snat, generic: not built yet */
+	case XVS_MODE_NAT:
+	case XVS_MODE_SNAT:
+		return xvs_nat_forward(ctx, service, pkt, target->backend_id);
+	default: /* generic: not built yet */
 		return drop_counted(XVS_DROP_NO_BACKEND);
 	}
 }

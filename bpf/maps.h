@@ -101,6 +101,38 @@ struct {
 	__type(value, struct sip_scratch);
 } sip_scratch SEC(".maps");
 
+/* nat/snat translations, two entries per flow (struct xvs_nat_flow). The
+ * reaper deletes both with the flow's conns entry (bpf/reap.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * XVS_DEFAULT_CONN_TABLE);
+	__type(key, struct xvs_conn_key);
+	__type(value, struct xvs_nat_flow);
+} nat_flows SEC(".maps");
+
+/* Mode snat: source addresses and port range, by service id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_DEFAULT_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct xvs_snat);
+} snat_sources SEC(".maps");
+
+/* nat/snat working memory, one per CPU: keeps the stack of xvs_lb small. */
+struct nat_scratch {
+	struct bpf_fib_lookup fib;
+	struct xvs_conn_key reply;
+	struct xvs_conn_key out;
+	struct xvs_nat_flow entry;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nat_scratch);
+} nat_scratch SEC(".maps");
+
 /* Per-service counters, by service id. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -10,6 +10,7 @@
 
 #include "conn.h"
 #include "maps.h"
+#include "nat.h"
 #include "xvs/xvs.h"
 
 struct bpf_map;
@@ -59,6 +60,8 @@ static long reap_entry(struct bpf_map *map, struct xvs_conn_key *key, struct xvs
 	account_add(account, -1);
 	if (bpf_map_delete_elem(&conns, key) == 0)
 		reap->reaped++;
+	/* nat/snat: its translation goes with it (holds no count). */
+	nat_forget(key);
 	return 0;
 }
 

@@ -37,9 +37,13 @@ int xvs_lb(struct xdp_md *ctx)
 		return verdict;
 
 	service = service_find(&pkt);
-	if (!service)
+	if (!service) {
+		verdict = xvs_nat_reply(ctx, &pkt);
+		if (verdict != FURTHER_PROCESSING)
+			return verdict;
 		/* Other ports of a VIP may belong to a local proxy. */
 		return pass_counted(pkt.malformed ? XVS_PASS_UNSUPPORTED : XVS_PASS_NO_SERVICE);
+	}
 	if (pkt.malformed)
 		return drop_counted(XVS_DROP_MALFORMED);
 	if (!mode_supported(service->mode))

@@ -106,3 +106,16 @@ const char *mapenc_conn_state_name(uint8_t state)
 	};
 	return state < XVS_CONN_STATE__MAX ? names[state] : "UNKNOWN";
 }
+
+void mapenc_snat(const struct inet_addr *addrs, size_t count, uint16_t port_min,
+		 uint16_t port_max, struct xvs_snat *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (count > XVS_SNAT_ADDRS)
+		count = XVS_SNAT_ADDRS;
+	for (size_t i = 0; i < count; i++)
+		inet_addr_to_xvs(&addrs[i], &out->addrs[i]);
+	out->count = (uint8_t)count;
+	out->port_min = port_min;
+	out->port_max = port_max;
+}

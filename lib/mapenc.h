@@ -5,6 +5,7 @@
 #define XVS_LIB_MAPENC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -26,6 +27,10 @@ void mapenc_backend(const struct inet_addr *addr, uint16_t port, uint32_t servic
 /* Mode tun: the outer source address and the egress MTU (0 = unknown). */
 void mapenc_backend_tunnel(const struct inet_addr *source, uint16_t mtu,
 			   struct xvs_backend *out);
+/* Mode snat: up to XVS_SNAT_ADDRS source addresses (more are ignored) and
+ * the source port range, host order, inclusive. */
+void mapenc_snat(const struct inet_addr *addrs, size_t count, uint16_t port_min,
+		 uint16_t port_max, struct xvs_snat *out);
 /* Timeouts in milliseconds, in enum xvs_conn_state order. */
 void mapenc_settings(const uint32_t timeout_ms[XVS_CONN_STATE__MAX],
 		     struct xvs_settings *out);

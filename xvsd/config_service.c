@@ -323,6 +323,11 @@ static void service_check_conflicts(struct config_parser *parser,
 				     "backend port needs mode nat or snat");
 	if (parse->snat.line && service->mode != XVS_MODE_SNAT)
 		config_error(parser, &parse->snat, "snat needs mode snat");
+	if (!parse->snat.line && service->mode == XVS_MODE_SNAT)
+		config_error(parser, &parse->mode, "mode snat needs a snat address");
+	if (service->snat_count > XVS_SNAT_ADDRS)
+		config_error(parser, &parse->snat, "at most %d snat addresses (%zu given)",
+			     XVS_SNAT_ADDRS, service->snat_count);
 	if (parse->tunnel_source.line && service->mode != XVS_MODE_TUN)
 		config_error(parser, &parse->tunnel_source, "tunnel_source needs mode tun");
 	if (service->persistence == PERSIST_SIP_CALLID && service->proto != IPPROTO_UDP)

@@ -8,7 +8,8 @@
 #include "config_internal.h"
 
 /* Values that work, one bit per enum value. */
-static const uint32_t supported_modes = 1u << XVS_MODE_DR | 1u << XVS_MODE_TUN;
+static const uint32_t supported_modes = 1u << XVS_MODE_NAT | 1u << XVS_MODE_SNAT |
+					1u << XVS_MODE_DR | 1u << XVS_MODE_TUN;
 static const uint32_t supported_schedulers = (1u << XVS_SCHED__MAX) - 1;
 static const uint32_t supported_check_types = 1u << CHECK_NONE;
 static const uint32_t supported_interface_types = 1u << INTERFACE_ETHERNET;
@@ -25,7 +26,6 @@ static const struct {
 	const char *keyword;
 	size_t offset;
 } unsupported_service_settings[] = {
-	{ "snat", offsetof(struct service_parse, snat) },
 	{ "namespace", offsetof(struct service_parse, namespace_name) },
 }, unsupported_interface_settings[] = {
 	{ "parent", offsetof(struct interface_parse, parent) },

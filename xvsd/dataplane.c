@@ -334,6 +334,9 @@ static bool backend_resolve(struct dataplane *dp, const struct dp_service *servi
 			    struct dp_backend *backend)
 {
 	bool tun = service->conf->mode == XVS_MODE_TUN;
+	/* nat and snat are routed (bpf_fib_lookup): a gateway is fine. */
+	bool routed = tun || service->conf->mode == XVS_MODE_NAT ||
+		      service->conf->mode == XVS_MODE_SNAT;
 	const struct inet_addr *next_hop = &backend->conf->addr;
 	struct inet_addr source = { 0 };
 	char text[INET6_ADDRSTRLEN];
@@ -350,7 +353,7 @@ static bool backend_resolve(struct dataplane *dp, const struct dp_service *servi
 			 strerror(-ret));
 		return false;
 	}
-	if (route.has_gateway && !tun) {
+	if (route.has_gateway && !routed) {
 		/* Direct routing rewrites only MACs: the backend must be on a
 		 * directly connected network. */
 		snprintf(backend->problem, sizeof(backend->problem),
@@ -415,6 +418,21 @@ static void neighbours_refresh(struct dataplane *dp, bool force)
 	}
 }
 
+/* Mode snat: the service's source addresses and port range. */
+static int snat_write(struct dataplane *dp, const struct dp_service *service)
+{
+	struct xvs_snat value;
+
+	if (service->conf->mode != XVS_MODE_SNAT)
+		return 0;
+	mapenc_snat(service->conf->snat_addrs, service->conf->snat_count, XVS_SNAT_PORT_MIN,
+		    XVS_SNAT_PORT_MAX, &value);
+	if (bpf_map__update_elem(dp->skel->maps.snat_sources, &service->id, sizeof(service->id),
+				 &value, sizeof(value), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 static int services_build(struct dataplane *dp)
 {
 	const struct config *config = dp->config;
@@ -445,6 +463,8 @@ static int services_build(struct dataplane *dp)
 		if (!service->backends)
 			return -ENOMEM;
 		service->backend_count = conf->backend_count;
+		if (snat_write(dp, service))
+			return -errno;
 		for (size_t b = 0; b < conf->backend_count; b++) {
 			struct dp_backend *backend = &service->backends[b];
 
@@ -512,6 +532,8 @@ static int skeleton_load(struct dataplane *dp)
 	/* Affinity entries: one per client (or call), fewer than flows. */
 	bpf_map__set_max_entries(skel->maps.persist,
 				 dp->conn_capacity / 4 ? dp->conn_capacity / 4 : 1);
+	bpf_map__set_max_entries(skel->maps.nat_flows, 2 * dp->conn_capacity);
+	bpf_map__set_max_entries(skel->maps.snat_sources, dp->max_services);
 	ret = xvs_lb__load(skel);
 	if (ret) {
 		log_error("load BPF programs: %s", strerror(-ret));
@@ -551,6 +573,9 @@ int dataplane__open(const struct config *config, struct dataplane **out)
 		if (ret)
 			goto fail;
 	}
+	ret = forwarding_enable(dp);
+	if (ret)
+		goto fail;
 	neighbours_refresh(dp, true);
 	*out = dp;
 	return 0;
@@ -565,6 +590,7 @@ void dataplane__close(struct dataplane *dp)
 		return;
 	if (dp->skel)
 		interfaces_detach(dp);
+	forwarding_restore(dp);
 	xvs_lb__destroy(dp->skel);
 	for (size_t s = 0; s < dp->service_count; s++)
 		free(dp->services[s].backends);

@@ -24,7 +24,14 @@ struct dataplane {
 	uint32_t conn_capacity;
 	struct dp_conn_scan scan;
 	struct timespec next_scan;
+	struct forwarding_change *forwarding; /* sysctls set for nat (forwarding.c) */
+	size_t forwarding_count;
 };
+
+/* nat/snat: IP forwarding on the attached interfaces, set while xvsd runs and
+ * restored by forwarding_restore (forwarding.c). */
+int forwarding_enable(struct dataplane *dp);
+void forwarding_restore(struct dataplane *dp);
 
 /* Connection table expiry and accounting (conntrack.c). */
 void conntrack_scan(struct dataplane *dp);

@@ -202,12 +202,15 @@ static const char *const drop_names[XVS_DROP__MAX] = {
 	[XVS_DROP_MALFORMED] = "malformed",
 	[XVS_DROP_BACKEND_GONE] = "backend_gone",
 	[XVS_DROP_TOO_BIG] = "too_big",
+	[XVS_DROP_NAT_NO_PORT] = "nat_no_port",
+	[XVS_DROP_NO_ROUTE] = "no_route",
 };
 static const char *const pass_names[XVS_PASS__MAX] = {
 	[XVS_PASS_NOT_IP] = "not_ip",
 	[XVS_PASS_NO_SERVICE] = "no_service",
 	[XVS_PASS_FRAGMENT] = "fragment",
 	[XVS_PASS_UNSUPPORTED] = "unsupported",
+	[XVS_PASS_NO_NEIGH] = "no_neigh",
 };
 
 const char *stats__drop_name(int reason)

@@ -50,6 +50,9 @@ enum xvs_drop_reason {
 	XVS_DROP_BACKEND_GONE = 3,    /* tracked flow's backend no longer usable */
 	XVS_DROP_TOO_BIG = 4,         /* tun: too big for the tunnel MTU (an ICMP
 				       * too-big went back when DF or IPv6) */
+	XVS_DROP_NAT_NO_PORT = 5,     /* nat/snat: no free reply tuple (snat: every
+				       * candidate source port in use) */
+	XVS_DROP_NO_ROUTE = 6,        /* nat/snat: the FIB has no usable route */
 	XVS_DROP__MAX
 };
 
@@ -60,6 +63,8 @@ enum xvs_pass_reason {
 	XVS_PASS_NO_SERVICE = 1,    /* no service for this address/port/proto */
 	XVS_PASS_FRAGMENT = 2,      /* IP fragment: the kernel reassembles */
 	XVS_PASS_UNSUPPORTED = 3,   /* IP options, extension headers, other protocols */
+	XVS_PASS_NO_NEIGH = 4,      /* nat/snat: next hop MAC unknown; the kernel
+				     * resolves it (packet untouched) */
 	XVS_PASS__MAX
 };
 
@@ -230,6 +235,36 @@ _Static_assert(sizeof(struct xvs_counters) == 40, "xvs_counters size");
 _Static_assert(sizeof(struct xvs_backend_conns) == 8, "xvs_backend_conns size");
 _Static_assert(sizeof(struct xvs_backend_limits) == 8, "xvs_backend_limits size");
 _Static_assert(sizeof(struct xvs_reap_args) == 40, "xvs_reap_args size");
+
+/* nat_flows map value, keyed by one direction of a nat/snat flow as it
+ * arrives (struct xvs_conn_key). Every flow has two entries: the client side
+ * (client -> VIP, also the conns key) and the reply side (backend -> client,
+ * or backend -> snat address:port). peer is the other entry's key: a packet
+ * leaves with its addresses and ports set to peer reversed. */
+struct xvs_nat_flow {
+	struct xvs_conn_key peer;
+	__u32 service_id;
+	__u32 backend_id;
+	__u8 reply;        /* 1: this entry is the reply side */
+	__u8 pad[7];
+};
+
+/* snat_sources value, by service id: mode snat's source addresses and the
+ * source port range allocated from (host order, inclusive). */
+#define XVS_SNAT_ADDRS 4
+struct xvs_snat {
+	struct xvs_addr addrs[XVS_SNAT_ADDRS];
+	__u16 port_min;
+	__u16 port_max;
+	__u8 count;        /* addrs in use */
+	__u8 pad[3];
+};
+
+_Static_assert(sizeof(struct xvs_nat_flow) == 56, "xvs_nat_flow size");
+_Static_assert(sizeof(struct xvs_snat) == 72, "xvs_snat size");
+
+#define XVS_SNAT_PORT_MIN 1024
+#define XVS_SNAT_PORT_MAX 65535
 
 /* Default map sizes; the loader overrides them from the configuration. */
 #define XVS_DEFAULT_MAX_SERVICES 1024

@@ -393,9 +393,8 @@ static void test_errors_semantics(void)
 {
 	expect_errors("service s { port 1 }\n",
 		      "t.conf:1:1: error: service \"s\": at least one vip is required\n"
-		      "t.conf:1:1: error: service \"s\": proto is required\n"
-		      "t.conf:1:1: error: service \"s\": default mode nat is not supported yet; set \"mode dr\"\n",
-		      3);
+		      "t.conf:1:1: error: service \"s\": proto is required\n",
+		      2);
 	expect_errors("service s { vip 10.0.0.1; proto udp; " SERVICE_DR "}\n"
 		      "service s { vip 10.0.0.1; port 5; proto udp; " SERVICE_DR "}\n"
 		      "service t { vip 10.0.0.1; port 5; proto udp; " SERVICE_DR
@@ -419,12 +418,11 @@ static void test_errors_unsupported(void)
 		      "scheduler wlc; check tcp; persistence 5m mask 24; namespace n; "
 		      "backend 10.0.0.2 max_conns 10 check_port 7 }\n",
 		      "t.conf:1:36: error: port needs proto tcp or udp\n"
-		      "t.conf:1:60: error: mode \"nat\" is not supported yet (supported: dr or tun)\n"
 		      "t.conf:1:50: error: proto \"esp\" is not supported yet (supported: tcp or udp)\n"
 		      "t.conf:1:86: error: check \"tcp\" is not supported yet (supported: none)\n"
 		      "t.conf:1:31: error: IPv4 and IPv6 VIPs in one service are not supported yet\n"
 		      "t.conf:1:115: error: namespace is not supported yet\n"
-		      "t.conf:1:158: error: check_port is not supported yet\n", 7);
+		      "t.conf:1:158: error: check_port is not supported yet\n", 6);
 	expect_errors("interface v { type vlan; parent eth0; id 5; mtu 1400 }\n"
 		      "vrrp vi_1 { priority 100 }\n",
 		      "t.conf:1:20: error: type \"vlan\" is not supported yet (supported: ethernet)\n"
