@@ -1,0 +1,321 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# End-to-end test of modes nat and snat: real nginx (curl, IPv4 and IPv6) and dnsmasq
+# (dig, backend port 5353) behind the balancer, a long-lived TCP stream that survives
+# thousands of short flows, forwarding sysctls set and restored, no checksum errors.
+#
+#  xnPID-client 10.0.0.2 ---- eth0 xnPID-lb eth1 10.0.5.1 ---- xnPID-sw br0 --+-- xnPID-b1 10.0.5.11
+#   fd00:a::2   default via lb  10.0.0.1          fd00:5::1                  +-- xnPID-b2 10.0.5.12
+#                               fd00:a::1   xvsd on eth0+eth1                  nginx :8080, dnsmasq :5353,
+#                                           VIPs 10.0.9.100/101, fd00:9::100/101   stream echo :9000
+#  nat: backends route via the lb (default via 10.0.5.1); snat (VIPs .101): the
+#  backends' default routes are deleted, replies go to the snat address 10.0.5.1.
+#
+# Run as root from the repo root. Prints PASS:/FAIL: netns/nat/NAME lines.
+set -euo pipefail
+
+NETNS_TEST=netns/nat
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+VIP=10.0.9.100
+VIP6=fd00:9::100
+SVIP=10.0.9.101
+SVIP6=fd00:9::101
+BACKENDS=(b1 b2)
+declare -A ADDR=([b1]=10.0.5.11 [b2]=10.0.5.12)
+declare -A ADDR6=([b1]=fd00:5::11 [b2]=fd00:5::12)
+
+require_netns
+for tool in nginx dnsmasq dig curl nstat; do
+	command -v "$tool" >/dev/null || skip "$tool is not installed"
+done
+for bin in "$XVSD" "$XVSCTL" "$XVS_PASS_OBJ"; do
+	[ -e "$bin" ] || { fail setup "$bin is not built"; exit 1; }
+done
+
+NETNS_PREFIX=xn$$
+NETNS_TMP=$(mktemp -d /tmp/xvs-netns-nat.XXXXXX)
+P=$NETNS_PREFIX
+RUN=$NETNS_TMP/run
+SOCK=$RUN/xvsd.sock
+NAMESPACES=(client lb sw "${BACKENDS[@]}")
+
+nat_cleanup() {
+	local f ns
+	for f in "$NETNS_TMP"/*.pid; do
+		[ -e "$f" ] || continue
+		ns=$(basename "$f" .pid)
+		lab_stop_pid "$P-${ns%%-*}" "$(cat "$f")"
+	done
+	[ -n "${XVSD_PID:-}" ] && pid_alive "$XVSD_PID" && xvsd_stop 10
+	for ns in "${NAMESPACES[@]}"; do
+		ip netns del "$P-$ns" 2>/dev/null || true
+	done
+	rm -rf "$(lab_state_dir "$P")"
+	NETNS_PREFIX='' netns_cleanup
+}
+trap nat_cleanup EXIT
+trap 'fail internal "line $LINENO: \"$BASH_COMMAND\" failed"' ERR
+
+mkdir -p "$(lab_state_dir "$P")"
+for ns in "${NAMESPACES[@]}"; do
+	ip netns add "$P-$ns"
+	ip -n "$P-$ns" link set lo up
+	lab_sysctl "$P-$ns" net.ipv6.conf.all.accept_dad=0
+	lab_sysctl "$P-$ns" net.ipv6.conf.default.accept_dad=0
+done
+lab_veth "$P-client" eth0 "$P-lb" eth0
+lab_veth "$P-lb" eth1 "$P-sw" sw-lb
+ip -n "$P-sw" link add br0 type bridge mcast_snooping 0
+ip -n "$P-client" addr add 10.0.0.2/24 dev eth0
+ip -n "$P-client" addr add fd00:a::2/64 dev eth0 nodad
+ip -n "$P-lb" addr add 10.0.0.1/24 dev eth0
+ip -n "$P-lb" addr add fd00:a::1/64 dev eth0 nodad
+ip -n "$P-lb" addr add 10.0.5.1/24 dev eth1
+ip -n "$P-lb" addr add fd00:5::1/64 dev eth1 nodad
+for ns in client lb; do
+	ip -n "$P-$ns" link set eth0 up
+done
+ip -n "$P-lb" link set eth1 up
+ip -n "$P-client" route add default via 10.0.0.1
+ip -n "$P-client" -6 route add default via fd00:a::1
+for b in "${BACKENDS[@]}"; do
+	lab_veth "$P-sw" "sw-$b" "$P-$b" eth0
+	ip -n "$P-sw" link set "sw-$b" master br0
+	ip -n "$P-sw" link set "sw-$b" up
+	ip -n "$P-$b" addr add "${ADDR[$b]}/24" dev eth0
+	ip -n "$P-$b" addr add "${ADDR6[$b]}/64" dev eth0 nodad
+	ip -n "$P-$b" link set eth0 up
+	ip -n "$P-$b" route add default via 10.0.5.1
+	ip -n "$P-$b" -6 route add default via fd00:5::1
+done
+ip -n "$P-sw" link set sw-lb master br0
+ip -n "$P-sw" link set sw-lb up
+ip -n "$P-sw" link set br0 up
+# Frames lb's XDP program sends into a veth reach the other end only when an XDP
+# program runs there too.
+ip -n "$P-client" link set dev eth0 xdpdrv obj "$XVS_PASS_OBJ" sec xdp
+ip -n "$P-sw" link set dev sw-lb xdpdrv obj "$XVS_PASS_OBJ" sec xdp
+
+# Servers: nginx answering its name on :8080, dnsmasq on :5353, a line echo on :9000.
+cat >"$NETNS_TMP/stream_echo.py" <<'EOF'
+import socket, sys, threading
+def serve(conn):
+    with conn:
+        while True:
+            data = conn.recv(4096)
+            if not data:
+                return
+            conn.sendall(data)
+socks = []
+for address in sys.argv[1:]:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((address, 9000))
+    s.listen(16)
+    socks.append(s)
+def accept(s):
+    while True:
+        conn, _ = s.accept()
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+for s in socks[1:]:
+    threading.Thread(target=accept, args=(s,), daemon=True).start()
+accept(socks[0])
+EOF
+for b in "${BACKENDS[@]}"; do
+	dir=$NETNS_TMP/nginx-$b
+	mkdir -p "$dir"
+	cat >"$dir/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 256; }
+http {
+    access_log $dir/access.log;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    server {
+        listen ${ADDR[$b]}:8080;
+        listen [${ADDR6[$b]}]:8080;
+        location / { default_type text/plain; return 200 "$b\n"; }
+    }
+}
+EOF
+	ip netns exec "$P-$b" nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" \
+		>"$dir/stdout.log" 2>&1 </dev/null &
+	echo $! >"$NETNS_TMP/$b-nginx.pid"
+	ip netns exec "$P-$b" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
+		--no-hosts --port=5353 --listen-address="${ADDR[$b]}" --bind-interfaces \
+		--txt-record="who.lab,$b" --user=root --group=root --log-facility=- \
+		>"$NETNS_TMP/$b-dnsmasq.log" 2>&1 </dev/null &
+	echo $! >"$NETNS_TMP/$b-dnsmasq.pid"
+	ip netns exec "$P-$b" python3 "$NETNS_TMP/stream_echo.py" "${ADDR[$b]}" \
+		>"$NETNS_TMP/$b-stream.log" 2>&1 </dev/null &
+	echo $! >"$NETNS_TMP/$b-stream.pid"
+done
+dns_answers() {
+	ip netns exec "$P-$1" dig +short +time=1 +tries=1 -p 5353 "@${ADDR[$1]}" who.lab TXT |
+		grep -q "$1"
+}
+for b in "${BACKENDS[@]}"; do
+	wait_until 10 ip netns exec "$P-$b" curl -sf -o /dev/null "http://${ADDR[$b]}:8080/" ||
+		{ fail setup "nginx on $b: $(tail -n 3 "$NETNS_TMP/nginx-$b/error.log")"; exit 1; }
+	wait_until 10 dns_answers "$b" ||
+		{ fail setup "dnsmasq on $b: $(tail -n 3 "$NETNS_TMP/$b-dnsmasq.log")"; exit 1; }
+done
+
+service() { # NAME VIP PORT PROTO MODE BACKEND_PORT [SNAT]
+	local family=4 b
+	[[ $2 == *:* ]] && family=6
+	echo "service $1 {"
+	echo "    vip $2; port $3; proto $4; mode $5; scheduler rr"
+	[ -n "${7:-}" ] && echo "    snat $7"
+	for b in "${BACKENDS[@]}"; do
+		if [ "$family" = 6 ]; then
+			echo "    backend [${ADDR6[$b]}]:$6"
+		else
+			echo "    backend ${ADDR[$b]}:$6"
+		fi
+	done
+	echo "}"
+}
+{
+	printf 'global {\n    node %s\n    run_dir %s\n    api unix %s\n}\n' "$P-lb" "$RUN" "$SOCK"
+	printf 'interface eth0 { xdp auto }\ninterface eth1 { xdp auto }\n'
+	service web "$VIP" 80 tcp nat 8080
+	service web6 "$VIP6" 80 tcp nat 8080
+	service dns "$VIP" 53 udp nat 5353
+	service stream "$VIP" 9000 tcp nat 9000
+	service sweb "$SVIP" 80 tcp snat 8080 10.0.5.1
+	service sweb6 "$SVIP6" 80 tcp snat 8080 fd00:5::1
+} >"$NETNS_TMP/xvs.conf"
+
+forwarding_of() { ip netns exec "$P-lb" cat "/proc/sys/net/ipv$1/conf/$2/forwarding"; }
+[ "$(forwarding_of 4 eth0)$(forwarding_of 6 eth1)" = 00 ] || { fail setup "forwarding on"; exit 1; }
+xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
+if ! xvsd_wait_ready "$SOCK" 20; then
+	fail ready "$(tail -n 5 "$NETNS_TMP/xvsd.log")"
+	exit 1
+fi
+pass ready
+if [ "$(forwarding_of 4 eth0)$(forwarding_of 4 eth1)$(forwarding_of 6 eth0)$(forwarding_of 6 eth1)" = 1111 ] &&
+	grep -q "forwarding: set to 1" "$NETNS_TMP/xvsd.log"; then
+	pass forwarding-set
+else
+	fail forwarding-set "$(grep forwarding "$NETNS_TMP/xvsd.log" || true)"
+fi
+# Neighbours the data plane looks up (bpf_fib_lookup) are the kernel's: let it learn
+# the client; xvsd resolves the backends itself.
+ip netns exec "$P-lb" ping -c1 -W1 10.0.0.2 >/dev/null
+ip netns exec "$P-lb" ping -6 -c1 -W1 fd00:a::2 >/dev/null
+
+# curl_spread NAME URL COUNT: COUNT fresh connections, every answer one of the backends,
+# every backend seen.
+curl_spread() {
+	local name=$1 url=$2 count=$3 out
+	out=$(for _ in $(seq "$count"); do
+		ip netns exec "$P-client" curl -s --max-time 3 -g "$url" || echo "curl-failed"
+	done | sort | uniq -c | tr '\n' ' ')
+	if [[ $out != *curl-failed* ]] && [[ $out == *" b1 "* ]] && [[ $out == *" b2 "* ]] &&
+		[ "$(echo "$out" | wc -w)" = 4 ]; then
+		pass "$name"
+	else
+		fail "$name" "answers: $out"
+	fi
+}
+curl_spread http4-nat "http://$VIP/" 40
+curl_spread http6-nat "http://[$VIP6]/" 40
+
+out=$(for _ in $(seq 30); do
+	ip netns exec "$P-client" dig +short +time=2 +tries=1 "@$VIP" who.lab TXT || echo failed
+done | sort | uniq -c | tr '\n' ' ')
+if [[ $out == *'"b1"'* ]] && [[ $out == *'"b2"'* ]] && [[ $out != *failed* ]] && [[ $out != *timed* ]]; then
+	pass dns-nat-port-5353
+else
+	fail dns-nat-port-5353 "answers: $out"
+fi
+
+# A stream held open across 2000 short HTTP connections: each echo still arrives.
+cat >"$NETNS_TMP/churn.py" <<'EOF'
+import socket, sys
+vip = sys.argv[1]
+stream = socket.create_connection((vip, 9000), timeout=3)
+failures = 0
+for i in range(2000):
+    try:
+        s = socket.create_connection((vip, 80), timeout=3)
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        reply = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+        s.close()
+        if b" 200 " not in reply:
+            failures += 1
+    except OSError:
+        failures += 1
+    if i % 100 == 0:
+        token = b"ping %d\n" % i
+        stream.sendall(token)
+        got = b""
+        while len(got) < len(token):
+            got += stream.recv(4096)
+        if got != token:
+            print("stream broke at", i)
+            sys.exit(1)
+print("short flow failures", failures)
+sys.exit(1 if failures else 0)
+EOF
+if out=$(timeout 120 ip netns exec "$P-client" python3 "$NETNS_TMP/churn.py" "$VIP" 2>&1); then
+	pass stream-survives-churn
+else
+	fail stream-survives-churn "$out"
+fi
+
+# snat: the backends lose their way back to the client.
+for b in "${BACKENDS[@]}"; do
+	ip -n "$P-$b" route del default
+	ip -n "$P-$b" -6 route del default
+done
+curl_spread http4-snat "http://$SVIP/" 30
+curl_spread http6-snat "http://[$SVIP6]/" 30
+if grep -q '^10\.0\.5\.1 ' "$NETNS_TMP/nginx-b1/access.log" &&
+	grep -q '^fd00:5::1 ' "$NETNS_TMP/nginx-b1/access.log"; then
+	pass snat-source-seen-by-backend
+else
+	fail snat-source-seen-by-backend "$(tail -n 2 "$NETNS_TMP/nginx-b1/access.log")"
+fi
+
+csum_errors=
+for ns in client "${BACKENDS[@]}"; do
+	out=$(ip netns exec "$P-$ns" cat /proc/net/snmp | python3 "$NETNS_DIR/verify.py" csum "$ns" 2>&1) ||
+		csum_errors+="$out; "
+	out=$(ip netns exec "$P-$ns" cat /proc/net/snmp6 | python3 "$NETNS_DIR/verify.py" csum6 "$ns" 2>&1) ||
+		csum_errors+="$out; "
+done
+if [ -z "$csum_errors" ]; then
+	pass checksums
+else
+	fail checksums "$csum_errors"
+fi
+
+xvsd_stop 10
+if [ "$XVSD_STATUS" = 0 ]; then
+	pass sigterm
+else
+	fail sigterm "xvsd exit status $XVSD_STATUS"
+fi
+if [ "$(forwarding_of 4 eth0)$(forwarding_of 4 eth1)$(forwarding_of 6 eth0)$(forwarding_of 6 eth1)" = 0000 ]; then
+	pass forwarding-restored
+else
+	fail forwarding-restored "$(grep forwarding "$NETNS_TMP/xvsd.log" || true)"
+fi
+[ "$NETNS_FAILED" = 0 ]
