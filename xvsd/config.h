@@ -95,6 +95,9 @@ struct config_backend {
 
 enum persistence_type { PERSIST_NONE = 0, PERSIST_SOURCE_IP, PERSIST_SIP_CALLID };
 
+/* What a reload does with the flows of a backend it removes. */
+enum removed_backend { REMOVED_KEEP = 0, REMOVED_RESCHEDULE };
+
 struct config_service {
 	char name[CONFIG_NAME_MAX];
 	unsigned int line;
@@ -115,6 +118,7 @@ struct config_service {
 	struct inet_addr tunnel_source_v6;
 	char namespace_name[CONFIG_NAME_MAX];
 	struct config_check check;
+	enum removed_backend removed_backend; /* default keep */
 	struct config_backend *backends;
 	size_t backend_count;
 };

@@ -227,6 +227,19 @@ static int service_namespace_parse(struct config_parser *parser, void *object,
 	return err;
 }
 
+static int service_removed_backend_parse(struct config_parser *parser, void *object,
+					 const struct token *keyword)
+{
+	static const char *const policies[] = { "keep", "reschedule" };
+	struct service_parse *parse = object;
+	int policy, err;
+
+	err = keyword_choice(parser, keyword, "removed_backend", policies, 2, &policy, NULL);
+	if (!err)
+		parse->service.removed_backend = (enum removed_backend)policy;
+	return err;
+}
+
 static const struct keyword service_keywords[] = {
 	{ "vip", service_vip_parse, true },
 	{ "port", service_port_parse, false },
@@ -239,6 +252,7 @@ static const struct keyword service_keywords[] = {
 	{ "namespace", service_namespace_parse, false },
 	{ "check", service_check_parse, false },
 	{ "backend", service_backend_parse, true },
+	{ "removed_backend", service_removed_backend_parse, false },
 };
 
 static const struct block_kind service_kind = {
