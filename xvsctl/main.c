@@ -35,20 +35,25 @@ static int fail(const char *fmt, ...)
 	return 1;
 }
 
-/* GETs path; on success *document holds the reply. Returns 0 or 1 (the
- * error already printed). */
-static int api_get(const char *path, struct json_object **document)
+/* Sends a request; on success *document holds the reply. Returns 0 or 1
+ * (the error already printed; a reload's error lines first, on stdout). */
+static int api_call(const char *method, const char *path, const char *body,
+		    struct json_object **document)
 {
-	struct json_object *error_member;
+	struct json_object *error_member, *errors;
 	char error[512];
 	long status = 0;
 
-	if (http_request(socket_path, "GET", path, NULL, &status, document, error,
+	if (http_request(socket_path, method, path, body, &status, document, error,
 			 sizeof(error)))
 		return fail("%s", error);
 	if (status >= 400) {
 		int ret;
 
+		if (json_object_object_get_ex(*document, "errors", &errors) &&
+		    json_object_array_length(errors) > 1)
+			for (size_t i = 0; i < json_object_array_length(errors); i++)
+				puts(json_object_get_string(json_object_array_get_idx(errors, i)));
 		if (json_object_object_get_ex(*document, "error", &error_member))
 			ret = fail("%s", json_object_get_string(error_member));
 		else
@@ -58,6 +63,11 @@ static int api_get(const char *path, struct json_object **document)
 		return ret;
 	}
 	return 0;
+}
+
+static int api_get(const char *path, struct json_object **document)
+{
+	return api_call("GET", path, NULL, document);
 }
 
 static void json_print(struct json_object *document)
@@ -150,6 +160,64 @@ static int command_version(int argc, char **argv)
 	return 0;
 }
 
+static int command_reload(int argc, char **argv)
+{
+	struct json_object *document;
+
+	if (argc != 1)
+		return fail("usage: xvsctl reload");
+	if (api_call("POST", "/api/v1/reload", "", &document))
+		return 1;
+	puts("reload: ok");
+	json_object_put(document);
+	return 0;
+}
+
+/* backend SERVICE ADDR[:PORT] (weight N | drain | enable | disable) */
+static int backend_body(int argc, char **argv, char *body, size_t size)
+{
+	static const char *const words[][2] = {
+		{ "drain", "drain" }, { "enable", "enabled" }, { "disable", "disabled" },
+	};
+	char *end;
+	unsigned long weight;
+
+	if (argc == 5 && !strcmp(argv[3], "weight")) {
+		weight = strtoul(argv[4], &end, 10);
+		if (!argv[4][0] || *end || argv[4][0] == '-' || weight > 65535)
+			return fail("backend: invalid weight \"%s\" (expected 0..65535)", argv[4]);
+		snprintf(body, size, "{\"weight\": %lu}", weight);
+		return 0;
+	}
+	for (size_t i = 0; argc == 4 && i < 3; i++) {
+		if (!strcmp(argv[3], words[i][0])) {
+			snprintf(body, size, "{\"state\": \"%s\"}", words[i][1]);
+			return 0;
+		}
+	}
+	return fail("usage: xvsctl backend SERVICE ADDR[:PORT] (weight N | drain | enable | disable)");
+}
+
+static int command_backend(int argc, char **argv)
+{
+	struct json_object *document;
+	char body[64], path[512];
+
+	if (argc < 4 || backend_body(argc, argv, body, sizeof(body)))
+		return argc < 4 ? fail("usage: xvsctl backend SERVICE ADDR[:PORT] "
+				       "(weight N | drain | enable | disable)")
+				: 1;
+	if (strspn(argv[1], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+		    strlen(argv[1]) ||
+	    strspn(argv[2], "0123456789abcdefABCDEF.:[]") != strlen(argv[2]))
+		return fail("backend: invalid service or address \"%s %s\"", argv[1], argv[2]);
+	snprintf(path, sizeof(path), "/api/v1/services/%s/backends/%s", argv[1], argv[2]);
+	if (api_call("PATCH", path, body, &document))
+		return 1;
+	json_object_put(document);
+	return 0;
+}
+
 static int command_not_yet(int argc, char **argv)
 {
 	return fail("%s: not supported yet", argv[0]);
@@ -158,10 +226,10 @@ static int command_not_yet(int argc, char **argv)
 static const struct command commands[] = {
 	{ "list", command_list, "list [--stats | --rate] [--json]" },
 	{ "conns", command_conns, "conns [SERVICE] [--json]" },
-	{ "backend", command_not_yet,
+	{ "backend", command_backend,
 	  "backend SERVICE ADDR[:PORT] (weight N | drain | enable | disable)" },
 	{ "vrrp", command_not_yet, "vrrp [--json]" },
-	{ "reload", command_not_yet, "reload" },
+	{ "reload", command_reload, "reload" },
 	{ "version", command_version, "version" },
 	{ "doctor", command_doctor, "doctor (dr | tun) VIP" },
 	{ "decap", command_decap, "decap (attach | detach) DEV" },

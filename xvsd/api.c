@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "api_request.h"
 #include "log.h"
 #include "metrics.h"
 #include "stats.h"
@@ -122,18 +123,145 @@ static enum MHD_Result route_get(struct api *api, struct MHD_Connection *connect
 	return respond_error(connection, MHD_HTTP_NOT_FOUND, "no such endpoint");
 }
 
+/* A request's body as it arrives; bodies past API_BODY_MAX are dropped. */
+struct request_body {
+	char *data;
+	size_t length;
+	bool too_large;
+};
+
+static void request_completed(void *cls, struct MHD_Connection *connection,
+			      void **request_state, enum MHD_RequestTerminationCode code)
+{
+	struct request_body *body = *request_state;
+
+	if (body)
+		free(body->data);
+	free(body);
+	*request_state = NULL;
+}
+
+/* Returns true once the whole body is in. */
+static bool body_collect(struct request_body *body, const char *data, size_t *size)
+{
+	char *grown;
+
+	if (*size == 0)
+		return true;
+	if (!body->too_large && body->length + *size <= API_BODY_MAX) {
+		grown = realloc(body->data, body->length + *size + 1);
+		if (grown) {
+			memcpy(grown + body->length, data, *size);
+			body->data = grown;
+			body->length += *size;
+			body->data[body->length] = '\0';
+		} else {
+			body->too_large = true;
+		}
+	} else {
+		body->too_large = true;
+	}
+	*size = 0;
+	return false;
+}
+
+static enum MHD_Result reload_respond(struct api *api, struct MHD_Connection *connection)
+{
+	struct daemon *daemon = api->daemon;
+	struct json_object *document = json_object_new_object();
+	struct json_object *errors = json_object_new_array();
+	const char *line = NULL;
+
+	if (daemon__reload(daemon) == 0) {
+		json_object_object_add(document, "result", json_object_new_string("ok"));
+		json_object_put(errors);
+		return respond_json(connection, MHD_HTTP_OK, document);
+	}
+	for (line = daemon->last_reload_errors; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t length = end ? (size_t)(end - line) : strlen(line);
+
+		json_object_array_add(errors, json_object_new_string_len(line, (int)length));
+		line = end ? end + 1 : NULL;
+	}
+	json_object_object_add(document, "error", json_object_new_string(
+		json_object_array_length(errors) == 1
+			? json_object_get_string(json_object_array_get_idx(errors, 0))
+			: "the configuration has errors; the running one is kept"));
+	json_object_object_add(document, "errors", errors);
+	return respond_json(connection, MHD_HTTP_BAD_REQUEST, document);
+}
+
+static enum MHD_Result backend_patch(struct api *api, struct MHD_Connection *connection,
+				     const struct api_route *route,
+				     const struct request_body *body)
+{
+	struct dp_service *service = NULL;
+	struct dp_backend *backend;
+	struct api_backend_patch patch;
+	char error[128];
+
+	if (body->too_large)
+		return respond_error(connection, MHD_HTTP_CONTENT_TOO_LARGE,
+				     "request body too large (limit 64 KiB)");
+	if (api_backend_patch_parse(body->data ? body->data : "", body->length, &patch, error,
+				    sizeof(error)))
+		return respond_error(connection, MHD_HTTP_BAD_REQUEST, error);
+	if (!dataplane__service_by_name(api->daemon->dataplane, route->service))
+		return respond_error(connection, MHD_HTTP_NOT_FOUND, "no such service");
+	backend = dataplane__backend_find(api->daemon->dataplane, route->service,
+					  &route->address, route->port, &service);
+	if (!backend)
+		return respond_error(connection, MHD_HTTP_NOT_FOUND, "no such backend");
+	if (dataplane__backend_override(api->daemon->dataplane, service, backend, patch.weight,
+					patch.admin))
+		return respond_error(connection, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				     "cannot update the data plane (see the log)");
+	return respond_json(connection, MHD_HTTP_OK, stats__service(api->daemon, route->service));
+}
+
+static bool method_is(const char *method, const char *expected)
+{
+	return !strcmp(method, expected);
+}
+
 static enum MHD_Result api_request(void *cls, struct MHD_Connection *connection,
 				   const char *url, const char *method, const char *version,
 				   const char *upload_data, size_t *upload_data_size,
 				   void **request_state)
 {
+	struct request_body *body = *request_state;
 	struct api *api = cls;
+	struct api_route route;
+	char error[128];
+	int ret;
 
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+	if (!body) {
+		body = calloc(1, sizeof(*body));
+		if (!body)
+			return MHD_NO;
+		*request_state = body;
+		return MHD_YES;
+	}
+	if (!body_collect(body, upload_data, upload_data_size))
+		return MHD_YES;
+	ret = api_route_parse(url, &route, error, sizeof(error));
+	if (ret)
+		return respond_error(connection, ret == -ENOENT ? MHD_HTTP_NOT_FOUND
+								: MHD_HTTP_BAD_REQUEST, error);
+	if (route.endpoint == API_BACKEND)
+		return method_is(method, MHD_HTTP_METHOD_PATCH)
+			       ? backend_patch(api, connection, &route, body)
+			       : respond_error(connection, MHD_HTTP_METHOD_NOT_ALLOWED,
+					       "method not allowed (use PATCH)");
+	if (route.endpoint == API_RELOAD)
+		return method_is(method, MHD_HTTP_METHOD_POST)
+			       ? reload_respond(api, connection)
+			       : respond_error(connection, MHD_HTTP_METHOD_NOT_ALLOWED,
+					       "method not allowed (use POST)");
+	if (!method_is(method, MHD_HTTP_METHOD_GET) && !method_is(method, MHD_HTTP_METHOD_HEAD))
 		return respond_error(connection, MHD_HTTP_METHOD_NOT_ALLOWED,
-				     "method not supported yet");
-	/* A GET carries no body; answer on the first call. */
-	*upload_data_size = 0;
+				     "method not allowed (use GET)");
 	return route_get(api, connection, url);
 }
 
@@ -177,11 +305,13 @@ static struct MHD_Daemon *server_start(struct api *api, int listen_fd, uint16_t 
 					MHD_OPTION_LISTEN_SOCKET, listen_fd,
 					MHD_OPTION_CONNECTION_LIMIT, API_CONNECTION_LIMIT,
 					MHD_OPTION_CONNECTION_TIMEOUT, API_CONNECTION_TIMEOUT_S,
+					MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
 					MHD_OPTION_END);
 	return MHD_start_daemon(flags, port, NULL, NULL, api_request, api,
 				MHD_OPTION_SOCK_ADDR, bind_address,
 				MHD_OPTION_CONNECTION_LIMIT, API_CONNECTION_LIMIT,
 				MHD_OPTION_CONNECTION_TIMEOUT, API_CONNECTION_TIMEOUT_S,
+				MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
 				MHD_OPTION_END);
 }
 

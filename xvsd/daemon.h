@@ -3,6 +3,7 @@
 #ifndef XVSD_DAEMON_H
 #define XVSD_DAEMON_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "config.h"
@@ -15,6 +16,13 @@ struct daemon {
 	time_t started;           /* wall clock */
 	struct timespec started_monotonic;
 	struct timespec last_estimate;   /* monotonic time of the last rate sample */
+	time_t last_reload;              /* wall clock; 0: never reloaded */
+	bool last_reload_ok;
+	char *last_reload_errors;        /* its error lines, one per line, or NULL */
 };
+
+/* Reloads the configuration file: on errors the running configuration stays
+ * (the errors are in daemon->last_reload_errors). Returns 0 or -1 (daemon.c). */
+int daemon__reload(struct daemon *daemon);
 
 #endif

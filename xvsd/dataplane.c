@@ -9,6 +9,7 @@
 #include <linux/if_link.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "mapenc.h"
@@ -68,63 +69,6 @@ static int tx_port_add(struct dataplane *dp, uint32_t ifindex)
 	return 0;
 }
 
-static int interface_attach(struct dataplane *dp, const struct config_interface *conf)
-{
-	int prog_fd = bpf_program__fd(dp->skel->progs.xvs_lb);
-	struct dp_interface *iface = &dp->interfaces[dp->interface_count];
-	uint32_t base = XDP_FLAGS_UPDATE_IF_NOEXIST;
-	int ret = -EINVAL;
-
-	snprintf(iface->name, sizeof(iface->name), "%s", conf->name);
-	iface->ifindex = if_nametoindex(conf->name);
-	if (!iface->ifindex) {
-		log_error("interface %s: does not exist", conf->name);
-		return -ENODEV;
-	}
-	if (conf->xdp == XDP_ATTACH_AUTO || conf->xdp == XDP_ATTACH_NATIVE) {
-		iface->xdp_flags = XDP_FLAGS_DRV_MODE;
-		ret = bpf_xdp_attach((int)iface->ifindex, prog_fd, base | iface->xdp_flags, NULL);
-	}
-	if (ret && conf->xdp != XDP_ATTACH_NATIVE && ret != -EBUSY && ret != -EEXIST) {
-		iface->xdp_flags = XDP_FLAGS_SKB_MODE;
-		ret = bpf_xdp_attach((int)iface->ifindex, prog_fd, base | iface->xdp_flags, NULL);
-	}
-	if (ret == -EBUSY || ret == -EEXIST) {
-		log_error("interface %s: already has an XDP program; xvsd does not replace it",
-			  conf->name);
-		return ret;
-	}
-	if (ret) {
-		log_error("interface %s: cannot attach XDP (%s mode): %s", conf->name,
-			  conf->xdp == XDP_ATTACH_NATIVE ? "native" : "generic", strerror(-ret));
-		return ret;
-	}
-	dp->interface_count++;
-	log_info("interface %s: XDP attached in %s mode", conf->name,
-		 iface->xdp_flags == XDP_FLAGS_DRV_MODE ? "native" : "generic");
-	return tx_port_add(dp, iface->ifindex);
-}
-
-static void interfaces_detach(struct dataplane *dp)
-{
-	int prog_fd = bpf_program__fd(dp->skel->progs.xvs_lb);
-
-	for (size_t i = dp->interface_count; i-- > 0;) {
-		struct dp_interface *iface = &dp->interfaces[i];
-		LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = prog_fd);
-		int ret;
-
-		/* XDP_FLAGS_REPLACE: only if our program is still the one attached. */
-		ret = bpf_xdp_detach((int)iface->ifindex, iface->xdp_flags | XDP_FLAGS_REPLACE,
-				     &opts);
-		if (ret)
-			log_warnx("interface %s: detach: %s", iface->name, strerror(-ret));
-		else
-			log_info("interface %s: XDP detached", iface->name);
-	}
-	dp->interface_count = 0;
-}
-
 static void service_up_update(struct dp_service *service, uint32_t slot_count)
 {
 	size_t usable = 0;
@@ -132,7 +76,8 @@ static void service_up_update(struct dp_service *service, uint32_t slot_count)
 	if (service->up == (slot_count > 0))
 		return;
 	for (size_t i = 0; i < service->backend_count; i++)
-		usable += service->backends[i].ready && service->backends[i].conf->weight > 0;
+		usable += service->backends[i].ready &&
+			  dataplane__backend_weight(&service->backends[i]) > 0;
 	service->up = slot_count > 0;
 	service->since = time(NULL);
 	log_info("service %s: %s (%zu of %zu backends usable)", service->conf->name,
@@ -160,7 +105,7 @@ static int service_limits_write(struct dataplane *dp, const struct dp_service *s
 	for (size_t i = 0; i < service->backend_count; i++) {
 		const struct dp_backend *backend = &service->backends[i];
 		struct xvs_backend_limits limits = {
-			.weight = backend->conf->weight,
+			.weight = dataplane__backend_weight(backend),
 			.max_conns = backend->conf->max_conns,
 		};
 
@@ -180,11 +125,11 @@ uint32_t dataplane_service_table(const struct dp_service *service, uint32_t *slo
 	for (size_t i = 0; i < service->backend_count && count < XVS_SLOTS_LIST; i++) {
 		const struct dp_backend *backend = &service->backends[i];
 
-		if (!backend->ready || backend->conf->weight == 0)
+		if (!backend->ready || dataplane__backend_weight(backend) == 0)
 			continue;
 		usable[count].addr = backend->conf->addr;
 		usable[count].port = backend->conf->port;
-		usable[count].weight = backend->conf->weight;
+		usable[count].weight = dataplane__backend_weight(backend);
 		ids[count++] = backend->id;
 	}
 	if (count == 0)
@@ -283,12 +228,14 @@ static int service_slots_write(struct dataplane *dp, struct dp_service *service)
 static int backend_write(struct dataplane *dp, const struct dp_service *service,
 			 const struct dp_backend *backend)
 {
+	/* Disabled: not READY, so the data plane reschedules its flows. */
+	bool ready = backend->ready && backend->admin != BACKEND_DISABLED;
 	struct xvs_backend value;
 
 	mapenc_backend(&backend->conf->addr, backend->conf->port, service->id,
-		       backend->ready ? backend->mac : NULL,
-		       backend->ready ? backend->source_mac : NULL, backend->ifindex, &value);
-	if (service->conf->mode == XVS_MODE_TUN && backend->ready)
+		       ready ? backend->mac : NULL, ready ? backend->source_mac : NULL,
+		       backend->ifindex, &value);
+	if (service->conf->mode == XVS_MODE_TUN && ready)
 		mapenc_backend_tunnel(&backend->tunnel_source,
 				      backend->mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)backend->mtu,
 				      &value);
@@ -433,53 +380,16 @@ static int snat_write(struct dataplane *dp, const struct dp_service *service)
 	return 0;
 }
 
-static int services_build(struct dataplane *dp)
+/* Slots of all services: each has a region sized for its scheduler. Twice
+ * that and room for a few more, so that a reload can add services and
+ * write a changed service's new region while the old one is in use. */
+static uint32_t slot_total(const struct config *config)
 {
-	const struct config *config = dp->config;
-	uint32_t next_backend = 0, next_slot = 0;
+	uint32_t total = 0;
 
-	dp->services = calloc(config->service_count ? config->service_count : 1,
-			      sizeof(*dp->services));
-	dp->backend_index = calloc(dp->max_backends, sizeof(*dp->backend_index));
-	dp->backend_service = calloc(dp->max_backends, sizeof(*dp->backend_service));
-	if (!dp->services || !dp->backend_index || !dp->backend_service)
-		return -ENOMEM;
-	for (size_t s = 0; s < config->service_count; s++) {
-		const struct config_service *conf = &config->services[s];
-		struct dp_service *service = &dp->services[s];
-
-		if (conf->backend_count > XVS_SLOTS_LIST) {
-			log_error("service %s: %zu backends, at most %d are supported",
-				  conf->name, conf->backend_count, XVS_SLOTS_LIST);
-			return -E2BIG;
-		}
-		service->conf = conf;
-		service->id = (uint32_t)s;
-		service->slot_base = next_slot;
-		next_slot += dataplane_region_size(conf->scheduler);
-		service->since = time(NULL);
-		service->backends = calloc(conf->backend_count ? conf->backend_count : 1,
-					   sizeof(*service->backends));
-		if (!service->backends)
-			return -ENOMEM;
-		service->backend_count = conf->backend_count;
-		if (snat_write(dp, service))
-			return -errno;
-		for (size_t b = 0; b < conf->backend_count; b++) {
-			struct dp_backend *backend = &service->backends[b];
-
-			backend->conf = &conf->backends[b];
-			backend->id = next_backend++;
-			dp->backend_index[backend->id] = backend;
-			dp->backend_service[backend->id] = service;
-			snprintf(backend->problem, sizeof(backend->problem),
-				 "neighbour not resolved yet");
-			if (backend_write(dp, service, backend))
-				return -errno;
-		}
-		dp->service_count++;
-	}
-	return 0;
+	for (size_t s = 0; s < config->service_count; s++)
+		total += dataplane_region_size(config->services[s].scheduler);
+	return 2 * total + 2 * XVS_SLOTS_MH + 16 * XVS_SLOTS_WEIGHTED;
 }
 
 static uint32_t backend_total(const struct config *config)
@@ -489,16 +399,6 @@ static uint32_t backend_total(const struct config *config)
 	for (size_t s = 0; s < config->service_count; s++)
 		total += (uint32_t)config->services[s].backend_count;
 	return total;
-}
-
-/* Slots of all services: each has a region sized for its scheduler. */
-static uint32_t slot_total(const struct config *config)
-{
-	uint32_t total = 0;
-
-	for (size_t s = 0; s < config->service_count; s++)
-		total += dataplane_region_size(config->services[s].scheduler);
-	return total ? total : 1;
 }
 
 static int skeleton_load(struct dataplane *dp)
@@ -534,17 +434,31 @@ static int skeleton_load(struct dataplane *dp)
 				 dp->conn_capacity / 4 ? dp->conn_capacity / 4 : 1);
 	bpf_map__set_max_entries(skel->maps.nat_flows, 2 * dp->conn_capacity);
 	bpf_map__set_max_entries(skel->maps.snat_sources, dp->max_services);
+	ret = pin_prepare(dp, dp->config->global.run_dir);
+	if (ret)
+		return ret;
 	ret = xvs_lb__load(skel);
 	if (ret) {
 		log_error("load BPF programs: %s", strerror(-ret));
 		return ret;
 	}
+	dp->slot_capacity = bpf_map__max_entries(skel->maps.service_slots);
+	dp->max_services = bpf_map__max_entries(skel->maps.service_state);
+	dp->max_backends = bpf_map__max_entries(skel->maps.backends);
+	dp->conn_capacity = bpf_map__max_entries(skel->maps.conns);
+	dp->service_used = calloc(dp->max_services, 1);
+	dp->backend_used = calloc(dp->max_backends, 1);
+	dp->backend_index = calloc(dp->max_backends, sizeof(*dp->backend_index));
+	dp->backend_service = calloc(dp->max_backends, sizeof(*dp->backend_service));
+	if (!dp->service_used || !dp->backend_used || !dp->backend_index || !dp->backend_service)
+		return -ENOMEM;
 	return 0;
 }
 
 int dataplane__open(const struct config *config, struct dataplane **out)
 {
 	struct dataplane *dp;
+	char error[512] = "";
 	int ret;
 
 	dp = calloc(1, sizeof(*dp));
@@ -552,35 +466,36 @@ int dataplane__open(const struct config *config, struct dataplane **out)
 		return -ENOMEM;
 	dp->config = config;
 	dp->cpu_count = libbpf_num_possible_cpus();
-	dp->interfaces = calloc(config->interface_count + 1, sizeof(*dp->interfaces));
 	dp->netlink = netlink__open();
-	if (dp->cpu_count <= 0 || !dp->interfaces || !dp->netlink) {
+	if (dp->cpu_count <= 0 || !dp->netlink) {
 		ret = -ENOMEM;
 		goto fail;
 	}
 	ret = skeleton_load(dp);
 	if (ret)
 		goto fail;
-	ret = settings_write(dp);
-	if (!ret)
-		ret = services_build(dp);
-	if (ret)
-		goto fail;
-	for (size_t i = 0; i < config->interface_count; i++) {
-		if (config->interfaces[i].xdp == XDP_ATTACH_OFF)
-			continue;
-		ret = interface_attach(dp, &config->interfaces[i]);
+	if (dp->adopted) {
+		/* What the previous daemon left: a reload against that state. */
+		ret = reload_adopt(dp, config);
 		if (ret)
 			goto fail;
+		pin_interfaces_adopt(dp);
 	}
-	ret = forwarding_enable(dp);
-	if (ret)
+	ret = dataplane__reload(dp, config, error, sizeof(error));
+	if (ret) {
+		log_error("%s", error);
 		goto fail;
-	neighbours_refresh(dp, true);
+	}
 	*out = dp;
 	return 0;
 fail:
-	dataplane__close(dp);
+	if (dp->adopted) {
+		/* The previous daemon's data plane keeps forwarding. */
+		log_error("leaving the pinned data plane in %s in place", dp->pin_dir);
+		dataplane__abandon(dp);
+	} else {
+		dataplane__close(dp);
+	}
 	return ret;
 }
 
@@ -588,15 +503,31 @@ void dataplane__close(struct dataplane *dp)
 {
 	if (!dp)
 		return;
-	if (dp->skel)
-		interfaces_detach(dp);
+	for (size_t i = dp->interface_count; i-- > 0;)
+		pin_interface_detach(dp, i);
 	forwarding_restore(dp);
+	pin_remove(dp);
+	dataplane__abandon(dp);
+}
+
+/* After a crash the sysctls stay set: the next xvsd finds them at 1 and so
+ * does not restore them at its exit (they are left on). */
+void dataplane__abandon(struct dataplane *dp)
+{
+	if (!dp)
+		return;
+	for (size_t i = 0; i < dp->interface_count; i++)
+		close(dp->interfaces[i].link_fd);
+	free(dp->forwarding);
 	xvs_lb__destroy(dp->skel);
 	for (size_t s = 0; s < dp->service_count; s++)
 		free(dp->services[s].backends);
 	free(dp->services);
 	free(dp->backend_index);
 	free(dp->backend_service);
+	free(dp->service_used);
+	free(dp->backend_used);
+	free(dp->retired);
 	free(dp->interfaces);
 	netlink__close(dp->netlink);
 	free(dp);
@@ -607,6 +538,7 @@ void dataplane__tick(struct dataplane *dp)
 	neighbours_refresh(dp, false);
 	if (timespec_passed(&dp->next_scan)) {
 		conntrack_scan(dp);
+		reload_retired_reap(dp);
 		timespec_after(&dp->next_scan, 2000);
 	}
 }
@@ -708,9 +640,88 @@ const struct dp_backend *dataplane__backend_by_id(struct dataplane *dp, uint32_t
 
 const char *dataplane__backend_state(const struct dp_backend *backend)
 {
+	if (backend->admin == BACKEND_DISABLED)
+		return "disabled";
 	if (!backend->ready)
 		return "down";
-	if (backend->conf->weight == 0)
+	if (dataplane__backend_weight(backend) == 0)
 		return "drain";
 	return "up";
+}
+
+uint32_t dataplane__backend_weight(const struct dp_backend *backend)
+{
+	if (backend->admin == BACKEND_DRAIN)
+		return 0;
+	return backend->weight_set ? backend->weight : backend->conf->weight;
+}
+
+int dataplane_settings_write(struct dataplane *dp)
+{
+	return settings_write(dp);
+}
+
+int dataplane_backend_write(struct dataplane *dp, const struct dp_service *service,
+			    const struct dp_backend *backend)
+{
+	return backend_write(dp, service, backend);
+}
+
+int dataplane_service_slots_write(struct dataplane *dp, struct dp_service *service)
+{
+	return service_slots_write(dp, service);
+}
+
+void dataplane_neighbours_refresh(struct dataplane *dp, bool force)
+{
+	neighbours_refresh(dp, force);
+}
+
+int dataplane_snat_write(struct dataplane *dp, const struct dp_service *service)
+{
+	return snat_write(dp, service);
+}
+
+struct dp_backend *dataplane__backend_find(struct dataplane *dp, const char *service,
+					   const struct inet_addr *addr, uint16_t port,
+					   struct dp_service **owner)
+{
+	struct dp_service *found = dataplane__service_by_name(dp, service);
+
+	for (size_t i = 0; found && i < found->backend_count; i++) {
+		struct dp_backend *backend = &found->backends[i];
+		uint16_t backend_port = backend->conf->port ? backend->conf->port
+							    : found->conf->port;
+
+		if (inet_addr_equal(&backend->conf->addr, addr) &&
+		    (port == 0 || port == backend_port)) {
+			*owner = found;
+			return backend;
+		}
+	}
+	return NULL;
+}
+
+int dataplane__backend_override(struct dataplane *dp, struct dp_service *service,
+				struct dp_backend *backend, int64_t weight, int admin)
+{
+	int ret;
+
+	if (weight >= 0) {
+		backend->weight = (uint32_t)weight;
+		backend->weight_set = true;
+	}
+	if (admin >= 0) {
+		backend->admin = (enum backend_admin)admin;
+		if (admin == BACKEND_ENABLED)
+			backend->weight_set = false;
+	}
+	ret = backend_write(dp, service, backend);
+	if (!ret)
+		ret = service_slots_write(dp, service);
+	log_info("service %s: backend %s: %s, weight %u", service->conf->name,
+		 inet_addr_format(&backend->conf->addr, (char[INET6_ADDRSTRLEN]){ 0 },
+				  INET6_ADDRSTRLEN),
+		 dataplane__backend_state(backend), dataplane__backend_weight(backend));
+	return ret;
 }

@@ -13,8 +13,18 @@
 #include "estimator.h"
 #include "xvs/xvs.h"
 
+/* A runtime override of a backend (xvsctl backend, PATCH .../backends/...). */
+enum backend_admin {
+	BACKEND_ENABLED = 0,               /* as configured */
+	BACKEND_DRAIN,                     /* weight 0: no new flows */
+	BACKEND_DISABLED,                  /* out of scheduling, its flows rescheduled */
+};
+
 struct dp_backend {
 	const struct config_backend *conf; /* points into the running config */
+	enum backend_admin admin;          /* runtime override of the state */
+	bool weight_set;                   /* runtime weight instead of conf->weight */
+	uint32_t weight;                   /* the runtime weight when weight_set */
 	uint32_t id;                       /* backends map index */
 	bool ready;                        /* neighbour known: packets may be sent */
 	uint8_t mac[6];
@@ -43,6 +53,8 @@ struct dp_interface {
 	char name[IFNAMSIZ];
 	uint32_t ifindex;
 	uint32_t xdp_flags;                /* mode the program was attached in */
+	enum xdp_attach_mode mode;         /* as configured */
+	int link_fd;                       /* the bpf_link holding the attachment */
 };
 
 struct dp_conn_scan {
@@ -80,5 +92,24 @@ const struct dp_backend *dataplane__backend_by_id(struct dataplane *dp, uint32_t
 						  const struct dp_service **service);
 
 const char *dataplane__backend_state(const struct dp_backend *backend);
+/* The weight the schedulers use: the runtime weight or the configured one,
+ * 0 while drained. */
+uint32_t dataplane__backend_weight(const struct dp_backend *backend);
+
+/* Applies the difference between the running configuration and config
+ * (reload.c). On success the data plane points into config (the caller frees
+ * the old one) and returns 0; otherwise nothing changed, error says why and a
+ * negative errno is returned. */
+int dataplane__reload(struct dataplane *dp, const struct config *config, char *error,
+		      size_t error_size);
+/* A runtime override: weight >= 0 sets the weight, admin the state. Returns 0,
+ * or -ENOENT when there is no such service or backend. */
+struct dp_backend *dataplane__backend_find(struct dataplane *dp, const char *service,
+					   const struct inet_addr *addr, uint16_t port,
+					   struct dp_service **owner);
+int dataplane__backend_override(struct dataplane *dp, struct dp_service *service,
+				struct dp_backend *backend, int64_t weight, int admin);
+/* Stops without undoing anything: for a restart that adopts the pinned state. */
+void dataplane__abandon(struct dataplane *dp);
 
 #endif

@@ -26,6 +26,14 @@ struct dataplane {
 	struct timespec next_scan;
 	struct forwarding_change *forwarding; /* sysctls set for nat (forwarding.c) */
 	size_t forwarding_count;
+	uint32_t slot_capacity;              /* entries of service_slots */
+	uint8_t *service_used;               /* by service id */
+	uint8_t *backend_used;               /* by backend id: in use or retired */
+	uint32_t *retired;                   /* removed backends with flows left */
+	size_t retired_count;
+	char pin_dir[300];                   /* RUN_DIR/bpf: pinned maps and links */
+	bool bpffs_mounted;                  /* pin_dir is a bpffs this daemon owns */
+	bool adopted;                        /* maps came from a previous daemon */
 };
 
 /* nat/snat: IP forwarding on the attached interfaces, set while xvsd runs and
@@ -47,5 +55,26 @@ uint32_t dataplane_region_size(uint8_t scheduler);
  * the number of slots used (0: none usable). */
 uint32_t dataplane_service_table(const struct dp_service *service, uint32_t *slots,
 				 uint32_t capacity);
+
+/* dataplane.c, for reload.c and pin.c */
+int dataplane_settings_write(struct dataplane *dp);
+int dataplane_backend_write(struct dataplane *dp, const struct dp_service *service,
+			    const struct dp_backend *backend);
+int dataplane_service_slots_write(struct dataplane *dp, struct dp_service *service);
+void dataplane_neighbours_refresh(struct dataplane *dp, bool force);
+int dataplane_snat_write(struct dataplane *dp, const struct dp_service *service);
+
+/* reload.c */
+/* Frees the ids of removed backends whose last connection ended. */
+void reload_retired_reap(struct dataplane *dp);
+/* Backends and services found in adopted maps, matched by identity. */
+int reload_adopt(struct dataplane *dp, const struct config *config);
+
+/* pin.c: pinned maps and XDP links under RUN_DIR/bpf */
+int pin_prepare(struct dataplane *dp, const char *run_dir);
+void pin_remove(struct dataplane *dp);
+int pin_interface_attach(struct dataplane *dp, const struct config_interface *conf);
+void pin_interface_detach(struct dataplane *dp, size_t index);
+void pin_interfaces_adopt(struct dataplane *dp);
 
 #endif

@@ -103,13 +103,13 @@ static int epoll_watch(int epoll_fd, int fd)
 }
 
 /* Returns true to keep running. */
-static bool signal_handle(int fd)
+static bool signal_handle(struct daemon *daemon, int fd)
 {
 	struct signalfd_siginfo info;
 
 	while (read(fd, &info, sizeof(info)) == sizeof(info)) {
 		if (info.ssi_signo == SIGHUP) {
-			log_warnx("reload is not supported yet; restart xvsd to apply changes");
+			daemon__reload(daemon);
 			continue;
 		}
 		log_info("signal %u: stopping", info.ssi_signo);
@@ -152,7 +152,7 @@ static int event_loop(struct daemon *daemon, struct api *api)
 			uint64_t expirations;
 
 			if (fd == signal_fd) {
-				running = signal_handle(fd);
+				running = signal_handle(daemon, fd);
 			} else if (fd == tick_fd) {
 				if (read(fd, &expirations, sizeof(expirations)) < 0)
 					continue;
@@ -259,5 +259,6 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &daemon.started_monotonic);
 	ret = daemon_run(&daemon);
 	config_free(daemon.config);
+	free(daemon.last_reload_errors);
 	return ret;
 }

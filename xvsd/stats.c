@@ -68,7 +68,8 @@ static struct json_object *backend_json(struct daemon *daemon, const struct dp_s
 	dataplane__backend_conns(daemon->dataplane, backend, &conns);
 	add_string(object, "address", inet_addr_format(&backend->conf->addr, text, sizeof(text)));
 	add_int(object, "port", backend->conf->port ? backend->conf->port : service->conf->port);
-	add_int(object, "weight", backend->conf->weight);
+	/* The runtime weight when one was set; drain shows in state. */
+	add_int(object, "weight", backend->weight_set ? backend->weight : backend->conf->weight);
 	add_string(object, "state", dataplane__backend_state(backend));
 	if (!backend->ready)
 		add_string(object, "problem", backend->problem);
@@ -240,6 +241,29 @@ static struct json_object *reasons_json(struct daemon *daemon, bool drops)
 	return object;
 }
 
+/* null until the first reload; then {time, result, errors}. */
+static struct json_object *last_reload_json(const struct daemon *daemon)
+{
+	struct json_object *object, *errors;
+	const char *line = daemon->last_reload_errors;
+
+	if (!daemon->last_reload)
+		return NULL;
+	object = json_object_new_object();
+	errors = json_object_new_array();
+	add_time(object, "time", daemon->last_reload);
+	add_string(object, "result", daemon->last_reload_ok ? "ok" : "failed");
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t length = end ? (size_t)(end - line) : strlen(line);
+
+		json_object_array_add(errors, json_object_new_string_len(line, (int)length));
+		line = end ? end + 1 : NULL;
+	}
+	json_object_object_add(object, "errors", errors);
+	return object;
+}
+
 struct json_object *stats__status(struct daemon *daemon)
 {
 	struct json_object *document = json_object_new_object();
@@ -252,7 +276,7 @@ struct json_object *stats__status(struct daemon *daemon)
 	add_string(document, "config_file", daemon->config_path);
 	add_time(document, "started", daemon->started);
 	add_int(document, "uptime_seconds", now.tv_sec - daemon->started_monotonic.tv_sec);
-	json_object_object_add(document, "last_reload", NULL);
+	json_object_object_add(document, "last_reload", last_reload_json(daemon));
 	add_int(document, "conn_table_entries", (int64_t)scan->entries);
 	add_int(document, "conn_table_capacity", dataplane__conn_capacity(daemon->dataplane));
 	json_object_object_add(document, "drops", reasons_json(daemon, true));

@@ -162,7 +162,36 @@ check_error error_unknown_command 'unknown command "frobnicate"' ctl frobnicate
 check_error error_unknown_service 'no such service' ctl conns nosuch 2>/dev/null
 check_error error_bad_option 'usage: xvsctl list' ctl list --bogus
 check_error error_no_daemon 'cannot reach xvsd at /nonexistent.sock' in_lb "$XVSCTL" -s /nonexistent.sock list
-check_error error_not_yet 'reload: not supported yet' ctl reload
+check_error error_backend_usage 'usage: xvsctl backend' ctl backend dns
+check_error error_backend_verb 'usage: xvsctl backend' ctl backend dns 10.8.0.2 frobnicate
+check_error error_backend_weight 'backend: invalid weight "x"' ctl backend dns 10.8.0.2 weight x
+check_error error_backend_service 'no such service' ctl backend nosuch 10.8.0.2 drain
+check_error error_backend_address 'no such backend' ctl backend dns 10.8.0.9 drain
+check_error error_backend_port 'no such backend' ctl backend dns 10.8.0.2:54 drain
+check_error error_reload_args 'usage: xvsctl reload' ctl reload now
+
+# xvsctl backend: each override shows in list --json.
+backend_state() {
+	ctl list --json | python3 -c '
+import json, sys
+b = [x for x in json.load(sys.stdin)["services"][0]["backends"] if x["address"] == "10.8.0.2"][0]
+print(b["state"], b["weight"])'
+}
+for step in "weight 3:up 3" "drain:drain 3" "disable:disabled 3" "enable:up 1"; do
+	# shellcheck disable=SC2086  # the verb and its argument are two words
+	if ctl backend dns 10.8.0.2:53 ${step%%:*} && [ "$(backend_state)" = "${step#*:}" ]; then
+		pass "backend_${step%% *}"
+	else
+		fail "backend_${step%% *}" "$(backend_state)"
+	fi
+done
+# xvsctl reload: the same file applies as no change.
+out=$(ctl reload)
+if [ "$out" = "reload: ok" ] && ctl list --json | grep -q '"10.8.0.2"'; then
+	pass reload
+else
+	fail reload "$out"
+fi
 
 # The API answers bad requests with a status and a JSON error.
 api() { in_lb curl -s --max-time 5 --unix-socket "$dir/run/xvsd.sock" -o "$dir/body" -w '%{http_code}' "$@"; }
@@ -207,6 +236,51 @@ else
 	done
 	if [ -z "$missing" ]; then pass metrics; else fail metrics "missing:$missing"; fi
 fi
+# PATCH and POST: status codes and JSON errors for every bad request.
+patch() { api -X PATCH -H 'Content-Type: application/json' "$@"; }
+check_api() {
+	local name=$1 want=$2 pattern=$3 code
+	shift 3
+	code=$("$@")
+	if [ "$code" = "$want" ] && grep -q "$pattern" "$dir/body"; then
+		pass "$name"
+	else
+		fail "$name" "$code $(head -c 300 "$dir/body")"
+	fi
+}
+B=http://xvsd/api/v1/services/dns/backends
+check_api api_patch_weight 200 '"weight":2' patch -d '{"weight": 2}' "$B/10.8.0.2:53"
+check_api api_patch_state 200 '"state":"drain"' patch -d '{"state": "drain"}' "$B/10.8.0.2"
+check_api api_patch_enable 200 '"state":"up"' patch -d '{"state":"enabled"}' "$B/10.8.0.2"
+check_api api_patch_not_json 400 'not a JSON object' patch -d '{"weight": ' "$B/10.8.0.2"
+check_api api_patch_array 400 'not a JSON object' patch -d '[1]' "$B/10.8.0.2"
+check_api api_patch_empty 400 '"error"' patch "$B/10.8.0.2"
+check_api api_patch_member 400 'unknown member' patch -d '{"wieght": 1}' "$B/10.8.0.2"
+check_api api_patch_range 400 'weight must be' patch -d '{"weight": 70000}' "$B/10.8.0.2"
+check_api api_patch_state_bad 400 'state must be' patch -d '{"state": "up"}' "$B/10.8.0.2"
+check_api api_patch_address 400 'invalid backend' patch -d '{"weight": 1}' "$B/10.8.0.300"
+check_api api_patch_backend 404 'no such backend' patch -d '{"weight": 1}' "$B/10.8.0.9"
+check_api api_patch_service 404 'no such service' patch -d '{"weight": 1}' \
+	http://xvsd/api/v1/services/nosuch/backends/10.8.0.2
+check_api api_patch_name 400 'invalid service name' patch -d '{"weight": 1}' \
+	'http://xvsd/api/v1/services/a%20b/backends/10.8.0.2'
+check_api api_backend_get 405 'use PATCH' api "$B/10.8.0.2"
+check_api api_reload_get 405 'use POST' api http://xvsd/api/v1/reload
+head -c 100000 /dev/zero | tr '\0' ' ' >"$dir/big"
+check_api api_patch_too_large 413 'too large' patch --data-binary "@$dir/big" "$B/10.8.0.2"
+check_api api_reload 200 '"result":"ok"' api -X POST http://xvsd/api/v1/reload
+check_api api_status_reload 200 '"last_reload":{"time":"[^"]*","result":"ok","errors":\[\]}' \
+	api http://xvsd/api/v1/status
+# A slow client (half a request, then silence) does not stall the others.
+in_lb bash -c "(printf 'PATCH /api/v1/services/dns/backends/10.8.0.2 HTTP/1.1\r\nHost: x\r\n'; sleep 3) | timeout 5 socat - UNIX-CONNECT:$dir/run/xvsd.sock" >/dev/null 2>&1 &
+slow=$!
+sleep 0.5
+if timeout 2 "$XVSCTL" -s "$dir/run/xvsd.sock" list >/dev/null 2>&1; then
+	pass api_slow_client
+else
+	fail api_slow_client "no answer while a slow client is connected"
+fi
+wait $slow 2>/dev/null
 # A garbage request does not hurt the daemon.
 in_lb bash -c "printf 'GARBAGE\r\n\r\n' | timeout 5 socat - UNIX-CONNECT:$dir/run/xvsd.sock" >/dev/null 2>&1
 if ctl list >/dev/null; then pass api_garbage; else fail api_garbage "daemon stopped answering"; fi
