@@ -118,7 +118,12 @@ $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
 	$(Q)$(CLANG) $(CPPFLAGS) -Ixvsd $(FUZZ_CFLAGS) tests/fuzz/fuzz_config.c $(CONFIG_SRCS) -o $@
-FUZZ_BINS := $(BUILD)/fuzz/fuzz_config
+API_FUZZ_SRCS := xvsd/api_request.c lib/addr.c
+$(BUILD)/fuzz/fuzz_api: tests/fuzz/fuzz_api.c $(API_FUZZ_SRCS) $(HEADERS)
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) $(CPPFLAGS) -Ixvsd $(FUZZ_CFLAGS) tests/fuzz/fuzz_api.c $(API_FUZZ_SRCS) -o $@ -ljson-c
+FUZZ_BINS := $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_api
 
 deps:
 	bash scripts/deps.sh

@@ -43,12 +43,18 @@ run conf bash tests/conf/run.sh
 for t in build/tests/bpf/test_*; do
 	[ -x "$t" ] && run "bpf/$(basename "$t")" "$t"
 done
-# Each fuzzer briefly, seeded with the configuration corpus; FUZZ_SECONDS
-# longer for a real run.
+# Each fuzzer briefly, seeded with tests/fuzz/corpus/NAME for fuzz_NAME when
+# there is one, else with the configuration corpus; FUZZ_SECONDS longer for a
+# real run.
 fuzz() {
-	local fuzzer=$1 corpus
+	local fuzzer=$1 corpus seeds
 	corpus=$(mktemp -d)
-	cp tests/conf/good/*.conf tests/conf/bad/*.conf "$corpus"/
+	seeds=tests/fuzz/corpus/$(basename "$fuzzer" | sed 's/^fuzz_//')
+	if [ -d "$seeds" ]; then
+		cp "$seeds"/* "$corpus"/
+	else
+		cp tests/conf/good/*.conf tests/conf/bad/*.conf "$corpus"/
+	fi
 	if "$fuzzer" -max_total_time="${FUZZ_SECONDS:-10}" -max_len=4096 -timeout=5 \
 		-artifact_prefix="$corpus/" "$corpus" >"$corpus/log" 2>&1; then
 		echo "PASS: fuzz/$(basename "$fuzzer"): $(grep -o 'Done [0-9]* runs' "$corpus/log")"
