@@ -273,6 +273,24 @@ out=$(nsenter --net="/run/netns/$P-lb" "$XVSD" -f "$CONF" 2>&1) && status=0 || s
 [ "$status" != 0 ] && grep -q 'another xvsd' <<<"$out" && pass single_instance ||
 	fail single_instance "$status $out"
 
+# The file changed while no daemon ran: applied as a reload against the adopted state.
+kill -KILL "$XVSD_PID"
+wait "$XVSD_PID" 2>/dev/null || true
+conf "$CONF" "b3"
+start_xvsd
+if wait_until 30 xvsd_ready "$SOCK"; then
+	dist=$(web_backends 3)
+	[ "$dist" = "b3:3" ] && pass restart_changed_file || fail restart_changed_file "$dist"
+else
+	fail restart_changed_file "$(tail -n 5 "$NETNS_TMP/xvsd.log")"
+fi
+before=$(answered tcp)
+if wait_until 10 advanced_from tcp "$before" && [ -z "$(stream_field tcp 's["error"] or ""')" ]; then
+	pass stream_survives_second_restart
+else
+	fail stream_survives_second_restart "$(cat "$NETNS_TMP/tcp.json" "$NETNS_TMP/tcp.log")"
+fi
+
 # A clean stop: streams end, then SIGTERM leaves no XDP, pins or mounts behind.
 touch "$NETNS_TMP/stop"
 for f in tcp udp; do
