@@ -32,13 +32,18 @@ NETNS_TMP=$(mktemp -d /tmp/xvs-netns-reload.XXXXXX)
 P=$NETNS_PREFIX
 RUN=$NETNS_TMP/run
 SOCK=$RUN/xvsd.sock
+# Runs without errexit: a dead daemon (kill fails) must not cut the cleanup short.
 cleanup() {
-	touch "$NETNS_TMP/stop" 2>/dev/null || true
-	netns_cleanup_keep=$NETNS_TMP
-	[ -n "${XVSD_PID:-}" ] && kill -KILL "$XVSD_PID" 2>/dev/null
-	NETNS_KEEP_TMP=1 netns_cleanup 2>/dev/null
-	umount "$RUN/bpf" 2>/dev/null || true
-	[ "${NETNS_KEEP_TMP:-0}" = 1 ] || rm -rf "$netns_cleanup_keep"
+	set +e
+	touch "$NETNS_TMP/stop" 2>/dev/null
+	if [ -n "${XVSD_PID:-}" ]; then
+		kill -KILL "$XVSD_PID" 2>/dev/null
+		wait "$XVSD_PID" 2>/dev/null
+	fi
+	NETNS_TMP_KEPT=$NETNS_TMP
+	NETNS_TMP='' netns_cleanup
+	umount "$RUN/bpf" 2>/dev/null
+	[ "${NETNS_KEEP_TMP:-0}" = 1 ] || rm -rf "$NETNS_TMP_KEPT"
 }
 trap cleanup EXIT
 trap 'fail internal "line $LINENO: \"$BASH_COMMAND\" failed"' ERR
