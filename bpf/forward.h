@@ -19,8 +19,7 @@
  * created for the flow). */
 static __always_inline bool mode_supported(__u8 mode)
 {
-	return mode == XVS_MODE_DR || mode == XVS_MODE_TUN || mode == XVS_MODE_NAT ||
-	       mode == XVS_MODE_SNAT;
+	return mode < XVS_MODE__MAX;
 }
 
 /* Direct routing: only the MACs change; back out of the ingress interface
@@ -50,20 +49,40 @@ static __always_inline int forward_dr(struct xdp_md *ctx, const struct xvs_servi
 	return bpf_redirect_map(&tx_ports, ifindex, 0);
 }
 
-static __always_inline int forward(struct xdp_md *ctx, const struct xvs_service *service,
-				   const struct packet *pkt, const struct target *target)
+__attribute__((noinline)) int xvs_forward(struct xdp_md *ctx, const struct xvs_service *service,
+					  const struct packet *pkt, __u32 backend_id);
+
+/* A global function, so that the verifier checks the modes' paths once
+ * rather than once for every path through connection tracking. */
+__attribute__((noinline)) int xvs_forward(struct xdp_md *ctx, const struct xvs_service *service,
+					  const struct packet *pkt, __u32 backend_id)
 {
+	struct target target = { .backend_id = backend_id };
+
+	if (!ctx || !service || !pkt)
+		return XDP_ABORTED;
+	target.backend = bpf_map_lookup_elem(&backends, &backend_id);
+	if (!target.backend)
+		return drop_counted(XVS_DROP_NO_BACKEND);
 	switch (service->mode) {
 	case XVS_MODE_DR:
-		return forward_dr(ctx, service, pkt, target);
+		return forward_dr(ctx, service, pkt, &target);
 	case XVS_MODE_TUN:
-		return forward_tun(ctx, service, pkt, target);
+		return forward_tun(ctx, service, pkt, &target);
 	case XVS_MODE_NAT:
 	case XVS_MODE_SNAT:
-		return xvs_nat_forward(ctx, service, pkt, target->backend_id);
-	default: /* generic: not built yet */
+		return forward_nat(ctx, service, pkt, &target);
+	default: /* generic: xvs_generic_forward, without conn_track */
 		return drop_counted(XVS_DROP_NO_BACKEND);
 	}
 }
+
+static __always_inline int forward(struct xdp_md *ctx, const struct xvs_service *service,
+				   const struct packet *pkt, const struct target *target)
+{
+	return xvs_forward(ctx, service, pkt, target->backend_id);
+}
+
+#include "generic.h"
 
 #endif /* XVS_BPF_FORWARD_H */

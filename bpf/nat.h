@@ -252,26 +252,9 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *pk
 	return nat_send(ctx, pkt, &headers, &scratch->out, &scratch->fib);
 }
 
-/* The entry points of xvs_lb into this file are global functions, so that
- * the verifier checks them once rather than on every path that leads here. */
-__attribute__((noinline)) int xvs_nat_forward(struct xdp_md *ctx,
-					      const struct xvs_service *service,
-					      const struct packet *pkt, __u32 backend_id);
+/* The reply path's entry point is a global function, so that the verifier
+ * checks it once rather than on every path that leads here. */
 __attribute__((noinline)) int xvs_nat_reply(struct xdp_md *ctx, const struct packet *pkt);
-
-__attribute__((noinline)) int xvs_nat_forward(struct xdp_md *ctx,
-					      const struct xvs_service *service,
-					      const struct packet *pkt, __u32 backend_id)
-{
-	struct target target = { .backend_id = backend_id };
-
-	if (!ctx || !service || !pkt)
-		return XDP_ABORTED;
-	target.backend = bpf_map_lookup_elem(&backends, &backend_id);
-	if (!target.backend)
-		return drop_counted(XVS_DROP_NO_BACKEND);
-	return forward_nat(ctx, service, pkt, &target);
-}
 
 __attribute__((noinline)) int xvs_nat_reply(struct xdp_md *ctx, const struct packet *pkt)
 {

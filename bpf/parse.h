@@ -22,6 +22,10 @@
 #define XVS_IP_OFFSET 0x1fff
 #define XVS_IPV6_NEXTHDR_FRAGMENT 44
 
+/* parse_packet: an IPv4/IPv6 packet of a protocol without ports (mode
+ * generic, ICMP errors); the flow's ports are 0. */
+#define PARSED_PORTLESS (-3)
+
 /* TCP flag bits in byte 13 of the TCP header. */
 #define XVS_TCP_FIN 0x01
 #define XVS_TCP_SYN 0x02
@@ -88,9 +92,6 @@ static __always_inline int parse_ipv4(struct cursor *cursor, struct packet *pkt)
 		return pass_counted(XVS_PASS_FRAGMENT);
 	if (cursor->pos + total_bytes > cursor->end)
 		return pass_counted(XVS_PASS_UNSUPPORTED); /* truncated */
-	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
-		return pass_counted(XVS_PASS_UNSUPPORTED);
-
 	pkt->flow.saddr.v4 = ip->saddr;
 	pkt->flow.daddr.v4 = ip->daddr;
 	pkt->flow.proto = ip->protocol;
@@ -98,6 +99,8 @@ static __always_inline int parse_ipv4(struct cursor *cursor, struct packet *pkt)
 	pkt->l3_bytes = total_bytes;
 	pkt->l4_bytes = total_bytes - header_bytes;
 	cursor->pos += header_bytes; /* options are carried, not interpreted */
+	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
+		return PARSED_PORTLESS;
 	return FURTHER_PROCESSING;
 }
 
@@ -113,11 +116,6 @@ static __always_inline int parse_ipv6(struct cursor *cursor, struct packet *pkt)
 		return pass_counted(XVS_PASS_UNSUPPORTED); /* truncated */
 	if (ip6->nexthdr == XVS_IPV6_NEXTHDR_FRAGMENT)
 		return pass_counted(XVS_PASS_FRAGMENT);
-	/* Extension headers are not walked yet: only TCP/UDP right after the
-	 * fixed header is balanced. */
-	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
-		return pass_counted(XVS_PASS_UNSUPPORTED);
-
 	__builtin_memcpy(pkt->flow.saddr.bytes, &ip6->saddr, 16);
 	__builtin_memcpy(pkt->flow.daddr.bytes, &ip6->daddr, 16);
 	pkt->flow.proto = ip6->nexthdr;
@@ -125,6 +123,10 @@ static __always_inline int parse_ipv6(struct cursor *cursor, struct packet *pkt)
 	pkt->l3_bytes = payload_bytes + sizeof(*ip6);
 	pkt->l4_bytes = payload_bytes;
 	cursor->pos = ip6 + 1;
+	/* Extension headers are not walked yet: only TCP/UDP right after the
+	 * fixed header is balanced; anything else is portless (mode generic). */
+	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
+		return PARSED_PORTLESS;
 	return FURTHER_PROCESSING;
 }
 
@@ -158,7 +160,8 @@ static __always_inline int parse_l4(struct cursor *cursor, struct packet *pkt)
 }
 
 /* Fills *pkt from the packet; returns FURTHER_PROCESSING for a TCP or UDP
- * packet over IPv4/IPv6, otherwise XDP_PASS (counted). */
+ * packet over IPv4/IPv6, PARSED_PORTLESS for another protocol over them,
+ * otherwise XDP_PASS (counted). */
 static __always_inline int parse_packet(struct xdp_md *ctx, struct packet *pkt)
 {
 	struct cursor cursor = {

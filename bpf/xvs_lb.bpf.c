@@ -33,6 +33,8 @@ int xvs_lb(struct xdp_md *ctx)
 	int verdict;
 
 	verdict = parse_packet(ctx, &pkt);
+	if (verdict == PARSED_PORTLESS)
+		return xvs_portless(ctx, &pkt);
 	if (verdict != FURTHER_PROCESSING)
 		return verdict;
 
@@ -48,6 +50,8 @@ int xvs_lb(struct xdp_md *ctx)
 		return drop_counted(XVS_DROP_MALFORMED);
 	if (!mode_supported(service->mode))
 		return drop_counted(XVS_DROP_NO_BACKEND);
+	if (service->mode == XVS_MODE_GENERIC)
+		return drop_counted(XVS_DROP_NO_BACKEND); /* TCP/UDP: never generic */
 
 	verdict = conn_track(ctx, service, &pkt, &target);
 	if (verdict != FURTHER_PROCESSING)

@@ -121,6 +121,7 @@ struct config_service {
 	enum removed_backend removed_backend; /* default keep */
 	struct config_backend *backends;
 	size_t backend_count;
+	bool generic_tun;                 /* mode generic: generic_delivery tun */
 };
 
 struct config {

@@ -240,6 +240,23 @@ static int service_removed_backend_parse(struct config_parser *parser, void *obj
 	return err;
 }
 
+/* generic_delivery dr | tun: how mode generic reaches its backends. */
+static int service_generic_delivery_parse(struct config_parser *parser, void *object,
+					  const struct token *keyword)
+{
+	static const char *const names[] = { "dr", "tun" };
+	struct service_parse *parse = object;
+	struct token token;
+	int choice, err;
+
+	err = keyword_choice(parser, keyword, "generic_delivery", names, 2, &choice, &token);
+	if (err)
+		return err;
+	parse->service.generic_tun = choice == 1;
+	parse->generic_delivery = keyword->location;
+	return 0;
+}
+
 static const struct keyword service_keywords[] = {
 	{ "vip", service_vip_parse, true },
 	{ "port", service_port_parse, false },
@@ -249,6 +266,7 @@ static const struct keyword service_keywords[] = {
 	{ "persistence", service_persistence_parse, false },
 	{ "snat", service_snat_parse, true },
 	{ "tunnel_source", service_tunnel_source_parse, true },
+	{ "generic_delivery", service_generic_delivery_parse, false },
 	{ "namespace", service_namespace_parse, false },
 	{ "check", service_check_parse, false },
 	{ "backend", service_backend_parse, true },
@@ -328,6 +346,7 @@ static void service_check_conflicts(struct config_parser *parser,
 				    const struct service_parse *parse)
 {
 	const struct config_service *service = &parse->service;
+	char number[8];
 	size_t i;
 
 	for (i = 0; i < service->backend_count; i++)
@@ -342,8 +361,20 @@ static void service_check_conflicts(struct config_parser *parser,
 	if (service->snat_count > XVS_SNAT_ADDRS)
 		config_error(parser, &parse->snat, "at most %d snat addresses (%zu given)",
 			     XVS_SNAT_ADDRS, service->snat_count);
-	if (parse->tunnel_source.line && service->mode != XVS_MODE_TUN)
-		config_error(parser, &parse->tunnel_source, "tunnel_source needs mode tun");
+	if (parse->generic_delivery.line && service->mode != XVS_MODE_GENERIC)
+		config_error(parser, &parse->generic_delivery, "generic_delivery needs mode generic");
+	if (parse->proto.line && service->mode == XVS_MODE_GENERIC &&
+	    proto_has_ports(service->proto))
+		config_error(parser, &parse->mode, "mode generic needs a protocol other than tcp or udp");
+	else if (parse->proto.line && service->mode != XVS_MODE_GENERIC &&
+		 !proto_has_ports(service->proto))
+		config_error(parser, &parse->proto, "proto %s needs mode generic",
+			     config_proto_name(service->proto) ? config_proto_name(service->proto)
+							       : (snprintf(number, sizeof(number), "%u",
+									   service->proto), number));
+	if (parse->tunnel_source.line && service->mode != XVS_MODE_TUN &&
+	    !(service->mode == XVS_MODE_GENERIC && service->generic_tun))
+		config_error(parser, &parse->tunnel_source, "tunnel_source needs mode tun (or generic_delivery tun)");
 	if (service->persistence == PERSIST_SIP_CALLID && service->proto != IPPROTO_UDP)
 		config_error(parser, &parse->persistence, "persistence sip-callid needs proto udp");
 }

@@ -9,11 +9,11 @@
 
 /* Values that work, one bit per enum value. */
 static const uint32_t supported_modes = 1u << XVS_MODE_NAT | 1u << XVS_MODE_SNAT |
-					1u << XVS_MODE_DR | 1u << XVS_MODE_TUN;
+					1u << XVS_MODE_DR | 1u << XVS_MODE_TUN |
+					1u << XVS_MODE_GENERIC;
 static const uint32_t supported_schedulers = (1u << XVS_SCHED__MAX) - 1;
 static const uint32_t supported_check_types = 1u << CHECK_NONE;
 static const uint32_t supported_interface_types = 1u << INTERFACE_ETHERNET;
-static const uint8_t supported_protos[] = { IPPROTO_TCP, IPPROTO_UDP };
 
 /* Features that are all or nothing. */
 static const bool supported_vrrp = false;
@@ -72,29 +72,6 @@ static void reject_default(struct config_parser *parser, const struct service_pa
 		     parse->service.name, keyword, names[value], keyword, names[first]);
 }
 
-static void supported_check_proto(struct config_parser *parser,
-				  const struct service_parse *parse)
-{
-	const char *names[COUNT(supported_protos)], *name;
-	uint8_t proto = parse->service.proto;
-	char choices[64], number[8];
-	size_t i;
-
-	for (i = 0; i < COUNT(supported_protos); i++) {
-		if (supported_protos[i] == proto)
-			return;
-		names[i] = config_proto_name(supported_protos[i]);
-	}
-	name = config_proto_name(proto);
-	if (!name) {
-		snprintf(number, sizeof(number), "%u", proto);
-		name = number;
-	}
-	format_choices(names, COUNT(supported_protos), UINT32_MAX, choices, sizeof(choices));
-	config_error(parser, &parse->proto, "proto \"%s\" is not supported yet (supported: %s)",
-		     name, choices);
-}
-
 static void supported_check_backends(struct config_parser *parser,
 				     const struct service_parse *parse)
 {
@@ -130,8 +107,6 @@ void supported_check_service(struct config_parser *parser,
 	else if (!parse->scheduler.line && !supported(supported_schedulers, service->scheduler))
 		reject_default(parser, parse, "scheduler", config_scheduler_names,
 			       supported_schedulers, service->scheduler);
-	if (parse->proto.line)
-		supported_check_proto(parser, parse);
 	if (parse->check.line && !supported(supported_check_types, service->check.type))
 		reject_choice(parser, &parse->check, "check", config_check_names,
 			      CHECK_EXEC + 1, supported_check_types, service->check.type);

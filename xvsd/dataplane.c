@@ -211,6 +211,8 @@ static int service_slots_write(struct dataplane *dp, struct dp_service *service)
 	service->slot_count = count;
 	mapenc_service(service->id, service->conf->mode, service->conf->scheduler,
 		       service->slot_base, count, &value);
+	if (service->conf->mode == XVS_MODE_GENERIC && service->conf->generic_tun)
+		value.flags |= XVS_SERVICE_F_GENERIC_TUN;
 	mapenc_service_persistence(persist_kind(service->conf->persistence),
 				   service->conf->persistence_ms,
 				   service->conf->persistence_mask, &value);
@@ -225,6 +227,12 @@ static int service_slots_write(struct dataplane *dp, struct dp_service *service)
 	return 0;
 }
 
+/* Whether packets reach the service's backends through a tunnel. */
+static bool service_tunnels(const struct config_service *conf)
+{
+	return conf->mode == XVS_MODE_TUN || (conf->mode == XVS_MODE_GENERIC && conf->generic_tun);
+}
+
 static int backend_write(struct dataplane *dp, const struct dp_service *service,
 			 const struct dp_backend *backend)
 {
@@ -235,7 +243,7 @@ static int backend_write(struct dataplane *dp, const struct dp_service *service,
 	mapenc_backend(&backend->conf->addr, backend->conf->port, service->id,
 		       ready ? backend->mac : NULL, ready ? backend->source_mac : NULL,
 		       backend->ifindex, &value);
-	if (service->conf->mode == XVS_MODE_TUN && ready)
+	if (service_tunnels(service->conf) && ready)
 		mapenc_backend_tunnel(&backend->tunnel_source,
 				      backend->mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)backend->mtu,
 				      &value);
@@ -280,7 +288,7 @@ static bool backend_tunnel(struct dataplane *dp, const struct dp_service *servic
 static bool backend_resolve(struct dataplane *dp, const struct dp_service *service,
 			    struct dp_backend *backend)
 {
-	bool tun = service->conf->mode == XVS_MODE_TUN;
+	bool tun = service_tunnels(service->conf);
 	/* nat and snat are routed (bpf_fib_lookup): a gateway is fine. */
 	bool routed = tun || service->conf->mode == XVS_MODE_NAT ||
 		      service->conf->mode == XVS_MODE_SNAT;

@@ -101,6 +101,8 @@ struct xvs_service {
 	__u8 pad[2];
 };
 
+#define XVS_SERVICE_F_GENERIC_TUN 0x0001 /* generic: encapsulate as in tun, not dr */
+
 /* Persistence (service "persistence"): what keys a client's affinity. */
 enum xvs_persist_kind {
 	XVS_PERSIST_NONE = 0,

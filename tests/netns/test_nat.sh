@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # End-to-end test of modes nat and snat: real nginx (curl, IPv4 and IPv6) and dnsmasq
 # (dig, backend port 5353) behind the balancer, a long-lived TCP stream that survives
-# thousands of short flows, forwarding sysctls set and restored, no checksum errors.
+# thousands of short flows, mode generic (ping, raw GRE counted on the backends),
+# forwarding sysctls set and restored, no checksum errors.
 #
 #  xnPID-client 10.0.0.2 ---- eth0 xnPID-lb eth1 10.0.5.1 ---- xnPID-sw br0 --+-- xnPID-b1 10.0.5.11
 #   fd00:a::2   default via lb  10.0.0.1          fd00:5::1                  +-- xnPID-b2 10.0.5.12
@@ -22,6 +23,7 @@ VIP=10.0.9.100
 VIP6=fd00:9::100
 SVIP=10.0.9.101
 SVIP6=fd00:9::101
+GVIP=10.0.9.102      # mode generic: ICMP and GRE, delivered as in dr
 BACKENDS=(b1 b2)
 declare -A ADDR=([b1]=10.0.5.11 [b2]=10.0.5.12)
 declare -A ADDR6=([b1]=fd00:5::11 [b2]=fd00:5::12)
@@ -87,6 +89,7 @@ for b in "${BACKENDS[@]}"; do
 	ip -n "$P-$b" addr add "${ADDR[$b]}/24" dev eth0
 	ip -n "$P-$b" addr add "${ADDR6[$b]}/64" dev eth0 nodad
 	ip -n "$P-$b" link set eth0 up
+	ip -n "$P-$b" addr add "$GVIP/32" dev lo
 	ip -n "$P-$b" route add default via 10.0.5.1
 	ip -n "$P-$b" -6 route add default via fd00:5::1
 done
@@ -194,6 +197,12 @@ service() { # NAME VIP PORT PROTO MODE BACKEND_PORT [SNAT]
 	service stream "$VIP" 9000 tcp nat 9000
 	service sweb "$SVIP" 80 tcp snat 8080 10.0.5.1
 	service sweb6 "$SVIP6" 80 tcp snat 8080 fd00:5::1
+	for proto in icmp gre; do
+		printf 'service %s {\n    vip %s; proto %s; mode generic; scheduler sh\n' \
+			"g$proto" "$GVIP" "$proto"
+		printf '    backend %s\n' "${ADDR[b1]}" "${ADDR[b2]}"
+		printf '}\n'
+	done
 } >"$NETNS_TMP/xvs.conf"
 
 forwarding_of() { ip netns exec "$P-lb" cat "/proc/sys/net/ipv$1/conf/$2/forwarding"; }
@@ -278,6 +287,36 @@ if out=$(timeout 120 ip netns exec "$P-client" python3 "$NETNS_TMP/churn.py" "$V
 	pass stream-survives-churn
 else
 	fail stream-survives-churn "$out"
+fi
+
+# generic: ping (the backend holding the VIP on lo answers), and raw GRE packets
+# counted on the backends.
+if out=$(ip netns exec "$P-client" ping -c 5 -i 0.2 -W 1 "$GVIP" 2>&1) &&
+	[[ $out == *" 5 received"* ]]; then
+	pass icmp-echo-generic
+else
+	fail icmp-echo-generic "$out"
+fi
+for b in "${BACKENDS[@]}"; do
+	capture_start "gre-$b" "$P-$b" eth0 ip proto 47
+done
+ip netns exec "$P-client" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 47)
+for i in range(20):
+    s.sendto(b"\x00\x00\x08\x00" + bytes(32), (sys.argv[1], 0))
+' "$GVIP"
+sleep 0.5
+gre=0
+for b in "${BACKENDS[@]}"; do
+	capture_stop "gre-$b"
+	n=$(tcpdump -r "$NETNS_TMP/gre-$b.pcap" -n 2>/dev/null | grep -c "> $GVIP: GRE" || true)
+	gre=$((gre + n))
+done
+if [ "$gre" = 20 ]; then
+	pass gre-generic
+else
+	fail gre-generic "$gre of 20 GRE packets reached the backends"
 fi
 
 # snat: the backends lose their way back to the client.

@@ -418,7 +418,7 @@ static void test_errors_unsupported(void)
 		      "scheduler wlc; check tcp; persistence 5m mask 24; namespace n; "
 		      "backend 10.0.0.2 max_conns 10 check_port 7 }\n",
 		      "t.conf:1:36: error: port needs proto tcp or udp\n"
-		      "t.conf:1:50: error: proto \"esp\" is not supported yet (supported: tcp or udp)\n"
+		      "t.conf:1:50: error: proto esp needs mode generic\n"
 		      "t.conf:1:86: error: check \"tcp\" is not supported yet (supported: none)\n"
 		      "t.conf:1:31: error: IPv4 and IPv6 VIPs in one service are not supported yet\n"
 		      "t.conf:1:115: error: namespace is not supported yet\n"
