@@ -83,6 +83,7 @@ static __always_inline int forward(struct xdp_md *ctx, const struct xvs_service 
 	return xvs_forward(ctx, service, pkt, target->backend_id);
 }
 
+#include "icmp_error.h"
 #include "generic.h"
 
 #endif /* XVS_BPF_FORWARD_H */

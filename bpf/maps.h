@@ -124,6 +124,8 @@ struct nat_scratch {
 	struct xvs_conn_key reply;
 	struct xvs_conn_key out;
 	struct xvs_nat_flow entry;
+	__be32 from[18];                 /* ICMP errors: words before and after */
+	__be32 to[18];
 };
 
 struct {

@@ -33,8 +33,13 @@ int xvs_lb(struct xdp_md *ctx)
 	int verdict;
 
 	verdict = parse_packet(ctx, &pkt);
-	if (verdict == PARSED_PORTLESS)
+	if (verdict == PARSED_PORTLESS) {
+		/* ICMP errors about balanced flows, then mode generic. */
+		verdict = xvs_icmp_error(ctx, &pkt);
+		if (verdict != PARSED_PORTLESS)
+			return verdict;
 		return xvs_portless(ctx, &pkt);
+	}
 	if (verdict != FURTHER_PROCESSING)
 		return verdict;
 

@@ -212,6 +212,7 @@ static const char *const pass_names[XVS_PASS__MAX] = {
 	[XVS_PASS_FRAGMENT] = "fragment",
 	[XVS_PASS_UNSUPPORTED] = "unsupported",
 	[XVS_PASS_NO_NEIGH] = "no_neigh",
+	[XVS_PASS_ICMP_NO_FLOW] = "icmp_no_flow",
 };
 
 const char *stats__drop_name(int reason)

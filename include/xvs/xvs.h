@@ -65,6 +65,7 @@ enum xvs_pass_reason {
 	XVS_PASS_UNSUPPORTED = 3,   /* IP options, extension headers, other protocols */
 	XVS_PASS_NO_NEIGH = 4,      /* nat/snat: next hop MAC unknown; the kernel
 				     * resolves it (packet untouched) */
+	XVS_PASS_ICMP_NO_FLOW = 5,  /* ICMP error quoting no balanced flow */
 	XVS_PASS__MAX
 };
 
