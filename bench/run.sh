@@ -84,7 +84,7 @@ COUNT_AT=(sink eth0)
 
 # path_up PATH BACKENDS SERVICES: sets LOAD_DST and where delivered packets are counted.
 path_up() {
-	local path=$1 backends=${2:-2} services=${3:-1} scheduler=rr
+	local path=$1 backends=${2:-2} services=${3:-1}
 	LOAD_DST=$BENCH_VIP
 	COUNT_AT=(sink eth0)
 	case $path in
@@ -98,10 +98,7 @@ path_up() {
 			"$BENCH_BIN/fwd.bpf.o"
 		;;
 	xvs-*)
-		xvs_conf "${path#xvs-}" "$backends" "$services" rr >"$BENCH_TMP/check.conf"
-		"$XVSD" -t -f "$BENCH_TMP/check.conf" >/dev/null 2>&1 || scheduler=mh
-		XVS_SCHEDULER=$scheduler
-		xvs_up "${path#xvs-}" "$backends" "$services" "$scheduler"
+		xvs_up "${path#xvs-}" "$backends" "$services" rr
 		;;
 	nft-jhash) nft_up "$backends" "$services" ;;
 	nftlb) nftlb_up "$backends" ;;
@@ -207,7 +204,11 @@ for rep in $(seq 1 "$REPS"); do
 	if [[ " $SECTIONS " == *" main "* ]]; then
 		for path in "${PATHS[@]}"; do
 			log "rep $rep/$REPS main $path"
-			path_up "$path" 2 1
+			if ! path_up "$path" 2 1; then
+				record na "$path" - reason "n/a (failed to start: see xvsd's error above)"
+				path_down "$path" || true
+				continue
+			fi
 			measure main "$path" - 1
 			measure main "$path" - 2
 			[ "$path" = gen-only ] || latency_and_crr "$path"
@@ -217,11 +218,15 @@ for rep in $(seq 1 "$REPS"); do
 			while read -r n; do record main - - udp_csum_errors "$n"; done
 	fi
 	if [[ " $SECTIONS " == *" backends "* ]]; then
-		for backends in 2 64 1024; do
+		for backends in 2 64 256 1024; do
 			for path in fwd xvs-dr nft-jhash; do
 				log "rep $rep/$REPS backends=$backends $path"
+				# xvsd refuses more than XVS_SLOTS_LIST (256) backends per service.
+				if [ "$path" = xvs-dr ] && [ "$backends" -gt 256 ]; then
+					record backends "$path" "$backends" na "n/a"
+					continue
+				fi
 				path_up "$path" "$backends" 1
-				[ "$path" = xvs-dr ] && record backends "$path" "$backends" scheduler "$XVS_SCHEDULER"
 				measure backends "$path" "$backends" 1
 				path_down "$path"
 			done
