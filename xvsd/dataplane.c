@@ -621,6 +621,11 @@ uint64_t dataplane__passes(struct dataplane *dp, enum xvs_pass_reason reason)
 	return percpu_u64_sum(dp, dp->skel->maps.passes, reason);
 }
 
+uint64_t dataplane__persist_events(struct dataplane *dp, enum xvs_persist_event event)
+{
+	return percpu_u64_sum(dp, dp->skel->maps.persist_events, event);
+}
+
 const struct dp_conn_scan *dataplane__conn_scan(const struct dataplane *dp)
 {
 	return &dp->scan;

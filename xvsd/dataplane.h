@@ -84,6 +84,7 @@ void dataplane__backend_conns(struct dataplane *dp, const struct dp_backend *bac
 			      struct xvs_backend_conns *out);
 uint64_t dataplane__drops(struct dataplane *dp, enum xvs_drop_reason reason);
 uint64_t dataplane__passes(struct dataplane *dp, enum xvs_pass_reason reason);
+uint64_t dataplane__persist_events(struct dataplane *dp, enum xvs_persist_event event);
 const struct dp_conn_scan *dataplane__conn_scan(const struct dataplane *dp);
 uint32_t dataplane__conn_capacity(const struct dataplane *dp);
 int dataplane__conns_fd(const struct dataplane *dp);

@@ -126,6 +126,10 @@ static void table_and_reasons_write(FILE *out, struct daemon *daemon)
 					     "Packets dropped by the data plane, by reason." };
 	static const struct family passes = { "xvs_passes_total", "counter",
 					      "Packets handed to the kernel, by reason." };
+	static const struct family persistence = {
+		"xvs_persistence_events_total", "counter",
+		"New flows and persistence: hit, new, table_full, no_callid."
+	};
 	struct dataplane *dp = daemon->dataplane;
 
 	family_header(out, &entries);
@@ -140,6 +144,10 @@ static void table_and_reasons_write(FILE *out, struct daemon *daemon)
 	for (int i = 0; i < XVS_PASS__MAX; i++)
 		fprintf(out, "%s{reason=\"%s\"} %" PRIu64 "\n", passes.name,
 			stats__pass_name(i), dataplane__passes(dp, i));
+	family_header(out, &persistence);
+	for (int i = 0; i < XVS_PERSIST_EVENT__MAX; i++)
+		fprintf(out, "%s{event=\"%s\"} %" PRIu64 "\n", persistence.name,
+			stats__persist_event_name(i), dataplane__persist_events(dp, i));
 }
 
 char *metrics__render(struct daemon *daemon)

@@ -242,6 +242,30 @@ static struct json_object *reasons_json(struct daemon *daemon, bool drops)
 	return object;
 }
 
+static const char *const persist_event_names[XVS_PERSIST_EVENT__MAX] = {
+	[XVS_PERSIST_HIT] = "hit",
+	[XVS_PERSIST_NEW] = "new",
+	[XVS_PERSIST_TABLE_FULL] = "table_full",
+	[XVS_PERSIST_NO_CALLID] = "no_callid",
+};
+
+const char *stats__persist_event_name(int event)
+{
+	return event >= 0 && event < XVS_PERSIST_EVENT__MAX && persist_event_names[event]
+		       ? persist_event_names[event]
+		       : "other";
+}
+
+static struct json_object *persist_events_json(struct daemon *daemon)
+{
+	struct json_object *object = json_object_new_object();
+
+	for (int i = 0; i < XVS_PERSIST_EVENT__MAX; i++)
+		add_int(object, stats__persist_event_name(i),
+			(int64_t)dataplane__persist_events(daemon->dataplane, i));
+	return object;
+}
+
 /* null until the first reload; then {time, result, errors}. */
 static struct json_object *last_reload_json(const struct daemon *daemon)
 {
@@ -282,6 +306,7 @@ struct json_object *stats__status(struct daemon *daemon)
 	add_int(document, "conn_table_capacity", dataplane__conn_capacity(daemon->dataplane));
 	json_object_object_add(document, "drops", reasons_json(daemon, true));
 	json_object_object_add(document, "passes", reasons_json(daemon, false));
+	json_object_object_add(document, "persistence", persist_events_json(daemon));
 	return document;
 }
 

@@ -17,6 +17,7 @@ struct json_object *stats__status(struct daemon *daemon);
 /* Reason names as the API and /metrics show them ("other" if unnamed). */
 const char *stats__drop_name(int reason);
 const char *stats__pass_name(int reason);
+const char *stats__persist_event_name(int event);
 /* Samples every counter for the rate estimator; call every
  * ESTIMATOR_INTERVAL_MS. */
 void stats__estimate(struct daemon *daemon);

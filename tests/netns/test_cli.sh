@@ -209,7 +209,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["config_file"].endswith("xvs.conf") and d["uptime_seconds"] >= 0
 assert set(d["drops"]) >= {"no_backend", "conn_table_full", "malformed"}, d
-assert set(d["passes"]) >= {"not_ip", "no_service", "fragment", "unsupported"}, d' "$dir/body"; then
+assert set(d["passes"]) >= {"not_ip", "no_service", "fragment", "unsupported"}, d
+assert set(d["persistence"]) == {"hit", "new", "table_full", "no_callid"}, d' "$dir/body"; then
 	pass api_status
 else
 	fail api_status "$code $(cat "$dir/body")"
@@ -231,7 +232,8 @@ else
 		'xvs_backend_up{service="dns",backend="10.8.0.3:53"} 0' \
 		'xvs_backend_active_connections{service="dns",backend="10.8.0.2:53"}' \
 		'xvs_conn_table_capacity 1048576' 'xvs_conn_table_entries' \
-		'xvs_drops_total{reason="conn_table_full"}' 'xvs_passes_total{reason="no_service"}'; do
+		'xvs_drops_total{reason="conn_table_full"}' 'xvs_passes_total{reason="no_service"}' \
+		'xvs_persistence_events_total{event="hit"}'; do
 		grep -qF "$name" "$dir/body" || missing="$missing $name"
 	done
 	if [ -z "$missing" ]; then pass metrics; else fail metrics "missing:$missing"; fi
