@@ -9,6 +9,7 @@
 #   fd00:a::2   default via lb  10.0.0.1          fd00:5::1                  +-- xnPID-b2 10.0.5.12
 #                               fd00:a::1   xvsd on eth0+eth1                  nginx :8080, dnsmasq :5353,
 #                                           VIPs 10.0.9.100/101, fd00:9::100/101   stream echo :9000
+#  A router xnPID-rt (10.0.5.254, MTU 1280 beyond) leads to xnPID-b3 10.0.6.11 (path MTU).
 #  nat: backends route via the lb (default via 10.0.5.1); snat (VIPs .101): the
 #  backends' default routes are deleted, replies go to the snat address 10.0.5.1.
 #
@@ -41,7 +42,7 @@ NETNS_TMP=$(mktemp -d /tmp/xvs-netns-nat.XXXXXX)
 P=$NETNS_PREFIX
 RUN=$NETNS_TMP/run
 SOCK=$RUN/xvsd.sock
-NAMESPACES=(client lb sw "${BACKENDS[@]}")
+NAMESPACES=(client lb sw rt b3 "${BACKENDS[@]}")
 
 nat_cleanup() {
 	local f ns
@@ -96,6 +97,22 @@ done
 ip -n "$P-sw" link set sw-lb master br0
 ip -n "$P-sw" link set sw-lb up
 ip -n "$P-sw" link set br0 up
+# b3 sits behind the router rt, whose link to it has MTU 1280 (b3 advertises MSS 1460
+# all the same): the client's full-size segments get "fragmentation needed" from rt.
+lab_veth "$P-sw" sw-rt "$P-rt" eth0
+ip -n "$P-sw" link set sw-rt master br0
+ip -n "$P-sw" link set sw-rt up
+lab_veth "$P-rt" eth1 "$P-b3" eth0
+ip -n "$P-rt" addr add 10.0.5.254/24 dev eth0
+ip -n "$P-rt" addr add 10.0.6.1/24 dev eth1
+ip -n "$P-rt" link set eth0 up
+ip -n "$P-rt" link set eth1 mtu 1280 up
+ip -n "$P-rt" route add default via 10.0.5.1
+lab_sysctl "$P-rt" net.ipv4.ip_forward=1
+ip -n "$P-b3" addr add 10.0.6.11/24 dev eth0
+ip -n "$P-b3" link set eth0 mtu 1280 up
+ip -n "$P-b3" route add default via 10.0.6.1 advmss 1460
+ip -n "$P-lb" route add 10.0.6.0/24 via 10.0.5.254
 # Frames lb's XDP program sends into a veth reach the other end only when an XDP
 # program runs there too.
 ip -n "$P-client" link set dev eth0 xdpdrv obj "$XVS_PASS_OBJ" sec xdp
@@ -162,6 +179,9 @@ EOF
 		>"$NETNS_TMP/$b-stream.log" 2>&1 </dev/null &
 	echo $! >"$NETNS_TMP/$b-stream.pid"
 done
+ip netns exec "$P-b3" python3 "$NETNS_TMP/stream_echo.py" 10.0.6.11 \
+	>"$NETNS_TMP/b3-stream.log" 2>&1 </dev/null &
+echo $! >"$NETNS_TMP/b3-stream.pid"
 dns_answers() {
 	ip netns exec "$P-$1" dig +short +time=1 +tries=1 -p 5353 "@${ADDR[$1]}" who.lab TXT |
 		grep -q "$1"
@@ -195,6 +215,8 @@ service() { # NAME VIP PORT PROTO MODE BACKEND_PORT [SNAT]
 	service web6 "$VIP6" 80 tcp nat 8080
 	service dns "$VIP" 53 udp nat 5353
 	service stream "$VIP" 9000 tcp nat 9000
+	printf 'service far {\n    vip %s; port 9100; proto tcp; mode nat; scheduler rr\n' "$VIP"
+	printf '    backend 10.0.6.11:9000\n}\n'
 	service sweb "$SVIP" 80 tcp snat 8080 10.0.5.1
 	service sweb6 "$SVIP6" 80 tcp snat 8080 fd00:5::1
 	for proto in icmp gre; do
@@ -289,6 +311,26 @@ else
 	fail stream-survives-churn "$out"
 fi
 
+# Path MTU through nat: rt's "fragmentation needed" about client -> 10.0.6.11:9000
+# reaches the client as one about client -> VIP:9100; 20000 bytes echo back.
+if out=$(timeout 30 ip netns exec "$P-client" python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 9100), timeout=10)
+data = bytes(range(256)) * 80
+s.sendall(data)
+got = b""
+while len(got) < len(data):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    got += chunk
+sys.exit(0 if got == data else 1)
+' "$VIP" 2>&1) && ip -n "$P-client" route get "$VIP" | grep -q "mtu 1280"; then
+	pass icmp-frag-needed-nat
+else
+	fail icmp-frag-needed-nat "$out $(ip -n "$P-client" route get "$VIP")"
+fi
+
 # generic: ping (the backend holding the VIP on lo answers), and raw GRE packets
 # counted on the backends.
 if out=$(ip netns exec "$P-client" ping -c 5 -i 0.2 -W 1 "$GVIP" 2>&1) &&
@@ -334,7 +376,7 @@ else
 fi
 
 csum_errors=
-for ns in client "${BACKENDS[@]}"; do
+for ns in client b3 "${BACKENDS[@]}"; do
 	out=$(ip netns exec "$P-$ns" cat /proc/net/snmp | python3 "$NETNS_DIR/verify.py" csum "$ns" 2>&1) ||
 		csum_errors+="$out; "
 	out=$(ip netns exec "$P-$ns" cat /proc/net/snmp6 | python3 "$NETNS_DIR/verify.py" csum6 "$ns" 2>&1) ||
