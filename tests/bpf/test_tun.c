@@ -341,6 +341,39 @@ static void test_v6_too_big(void)
 	expect_tunnel(pkt, len, TUN_V6_SMALL);
 }
 
+/* An ICMP error about a reply the backend sent (VIP -> client) goes to the
+ * flow's backend through the tunnel, like the flow's own packets. */
+static void test_icmp_error_to_backend(void)
+{
+	struct packet_spec reply = {
+		.family = AF_INET, .proto = IPPROTO_UDP, .saddr = tun_def(TUN_V4)->vip,
+		.daddr = "192.0.2.1", .sport = TUN_PORT, .dport = 40000, .payload = 32,
+	};
+	uint8_t pkt[PACKET_MAX], quoted[PACKET_MAX];
+	uint8_t *ip = pkt + 14, *icmp = ip + 20;
+	size_t len;
+
+	reset_flows();
+	len = tun_build(TUN_V4, 32, pkt);
+	expect_tunnel(pkt, len, TUN_V4);
+	packet_build(&reply, quoted);
+	memset(pkt + 12, 0, PACKET_MAX - 12); /* MACs stay */
+	packet_put16(pkt + 12, 0x0800);
+	ip[0] = 0x45;
+	packet_put16(ip + 2, 20 + 8 + 28);
+	ip[8] = 64;
+	ip[9] = IPPROTO_ICMP;
+	inet_pton(AF_INET, "192.0.2.254", ip + 12);
+	inet_pton(AF_INET, tun_def(TUN_V4)->vip, ip + 16);
+	packet_put16(ip + 10, packet_fold(packet_sum(ip, 20, 0)));
+	icmp[0] = 3; /* destination unreachable */
+	icmp[1] = 4; /* fragmentation needed */
+	packet_put16(icmp + 6, 1400);
+	memcpy(icmp + 8, quoted + 14, 28);
+	packet_put16(icmp + 2, packet_fold(packet_sum(icmp, 36, 0)));
+	expect_tunnel(pkt, 14 + 20 + 36, TUN_V4);
+}
+
 #include "decap_cases.h"
 
 int main(void)
@@ -376,6 +409,7 @@ int main(void)
 	TEST_RUN("bpf/tun/v4_too_big_df", test_v4_too_big_df);
 	TEST_RUN("bpf/tun/v4_too_big_no_df", test_v4_too_big_no_df);
 	TEST_RUN("bpf/tun/v6_too_big", test_v6_too_big);
+	TEST_RUN("bpf/tun/icmp_error_to_backend", test_icmp_error_to_backend);
 	decap_cases_run();
 
 	xvs_decap__destroy(decap);
