@@ -136,19 +136,39 @@ static __always_inline bool account_move(struct xvs_conn *conn, __u32 from, __u3
 	return true;
 }
 
-/* Schedules a flow that has no entry and inserts one. The table never evicts:
- * when it is full the new flow is dropped and counted. */
-static __always_inline int conn_create(struct xdp_md *ctx, const struct xvs_service *service,
+/* Whether every packet of the service is routed by its SIP call, not only
+ * a new flow's first (conn_follow_call). nat and snat keep the flow's
+ * backend: their reply translation (nat_flows) holds one backend per flow,
+ * so a trunk moving between backends would lose the replies of the others. */
+static __always_inline bool conn_by_call(const struct xvs_service *service)
+{
+	return service->persist_kind == XVS_PERSIST_CALLID &&
+	       (service->mode == XVS_MODE_DR || service->mode == XVS_MODE_TUN);
+}
+
+/* The backend of a flow that needs one. no_callid: a sip-callid packet that
+ * conn_track scanned already and found without a Call-ID; it is scheduled
+ * plainly rather than scanned again. */
+static __always_inline int conn_schedule(struct xdp_md *ctx, const struct xvs_service *service,
+					 const struct packet *pkt, __u64 now, bool no_callid,
+					 struct target *target)
+{
+	if (no_callid) {
+		persist_count(XVS_PERSIST_NO_CALLID);
+		return schedule(service, pkt, &target->backend_id, &target->backend);
+	}
+	return persist_schedule(ctx, service, pkt, now, &target->backend_id, &target->backend);
+}
+
+/* Inserts the entry of a flow that has none, for the backend in *target.
+ * The table never evicts: when it is full the new flow is dropped and
+ * counted. */
+static __always_inline int conn_insert(const struct xvs_service *service,
 				       const struct packet *pkt, __u64 now,
 				       struct target *target)
 {
 	struct xvs_conn entry = {}, *winner;
-	int verdict, err;
-
-	verdict = persist_schedule(ctx, service, pkt, now, &target->backend_id,
-				   &target->backend);
-	if (verdict != FURTHER_PROCESSING)
-		return verdict;
+	int err;
 
 	entry.last_seen_ns = now;
 	entry.backend_id = target->backend_id;
@@ -157,10 +177,13 @@ static __always_inline int conn_create(struct xdp_md *ctx, const struct xvs_serv
 	entry.account = conn_account(entry.backend_id, entry.state);
 	err = bpf_map_update_elem(&conns, &pkt->flow, &entry, BPF_NOEXIST);
 	if (err == -EEXIST) {
-		/* Another CPU inserted this flow first: follow its choice. */
+		/* Another CPU inserted this flow first: follow its choice
+		 * (a packet routed by its call keeps its call's backend). */
 		winner = bpf_map_lookup_elem(&conns, &pkt->flow);
 		if (!winner)
 			return drop_counted(XVS_DROP_CONN_TABLE_FULL);
+		if (conn_by_call(service))
+			return FURTHER_PROCESSING;
 		target->backend_id = winner->backend_id;
 		target->backend = conn_backend(winner);
 		if (!target->backend)
@@ -174,41 +197,15 @@ static __always_inline int conn_create(struct xdp_md *ctx, const struct xvs_serv
 	return FURTHER_PROCESSING;
 }
 
-/* Finds or makes the flow's entry and sets *target to its backend. */
-static __always_inline int conn_track(struct xdp_md *ctx, const struct xvs_service *service,
-				      const struct packet *pkt, struct target *target)
+/* Makes an expired, closed and reopened, or orphaned entry a new connection
+ * to the backend in *target, rewritten in place so that it needs no free
+ * slot in a full table. */
+static __always_inline int conn_renew(const struct xvs_service *service,
+				      const struct packet *pkt, __u64 now,
+				      struct xvs_conn *conn, const struct target *target)
 {
-	__u64 now = bpf_ktime_get_ns();
-	struct xvs_conn *conn;
-	__u8 state;
-	int verdict;
+	__u8 state = conn_initial_state(pkt);
 
-	conn = bpf_map_lookup_elem(&conns, &pkt->flow);
-	if (!conn)
-		return conn_create(ctx, service, pkt, now, target);
-
-	if (conn_is_current(conn, service, pkt, now)) {
-		target->backend = conn_backend(conn);
-		if (target->backend) {
-			target->backend_id = conn->backend_id;
-			state = conn_next_state(conn->state, pkt);
-			/* A lost swap: another CPU moved the count already. */
-			account_move(conn, conn->account, conn_account(conn->backend_id, state));
-			persist_touch(ctx, service, pkt, conn->backend_id, conn->last_seen_ns, now);
-			conn->state = state;
-			conn->last_seen_ns = now;
-			return FURTHER_PROCESSING;
-		}
-	}
-
-	/* Expired, closed and reopened, or its backend is gone: a new
-	 * connection in the same entry, rewritten in place so that it needs
-	 * no free slot in a full table. */
-	verdict = persist_schedule(ctx, service, pkt, now, &target->backend_id,
-				   &target->backend);
-	if (verdict != FURTHER_PROCESSING)
-		return verdict;
-	state = conn_initial_state(pkt);
 	/* Lost to the reaper (deleting the entry now) or to another CPU
 	 * reusing it: rare, and the next packet finds a settled entry. */
 	if (!account_move(conn, conn->account, conn_account(target->backend_id, state)))
@@ -219,6 +216,90 @@ static __always_inline int conn_track(struct xdp_md *ctx, const struct xvs_servi
 	conn->last_seen_ns = now;
 	count_new_conn(service->id, target->backend_id);
 	return FURTHER_PROCESSING;
+}
+
+/* sip-callid (dr, tun): a packet that names a call goes to its call's
+ * backend, whatever its flow's entry says, so that calls multiplexed on one
+ * 5-tuple (a trunk between two proxies) spread like calls on their own.
+ * The flow's entry stays the unit of accounting: when the call's backend
+ * differs from the entry's, the entry moves there by the same swap of its
+ * account token as a reused entry (old backend's count down, new one up,
+ * once), and the move counts as a new connection of the new backend, so a
+ * backend's conns are the entries created on or moved to it. A lost swap
+ * (another CPU moved the entry first) leaves the entry to the winner; this
+ * packet still goes to its call's backend. backend_id may then trail the
+ * token for an instant: counts follow the token only; backend_id routes
+ * the flow's packets without a Call-ID (keep-alives), which follow it. */
+static __always_inline int conn_follow_call(const struct xvs_service *service,
+					    const struct packet *pkt,
+					    const struct xvs_persist_key *key, __u64 now,
+					    struct xvs_conn *conn, struct target *target)
+{
+	int verdict;
+
+	verdict = persist_choose(service, pkt, key, now, PERSIST_REFRESH_NS,
+				 &target->backend_id, &target->backend);
+	if (verdict != FURTHER_PROCESSING)
+		return verdict;
+	if (!conn)
+		return conn_insert(service, pkt, now, target);
+	if (!conn_is_current(conn, service, pkt, now))
+		return conn_renew(service, pkt, now, conn, target);
+	if (conn->backend_id != target->backend_id &&
+	    account_move(conn, conn->account, conn_account(target->backend_id, conn->state))) {
+		conn->backend_id = target->backend_id;
+		count_new_conn(service->id, target->backend_id);
+	}
+	conn->last_seen_ns = now;
+	return FURTHER_PROCESSING;
+}
+
+/* Finds or makes the flow's entry and sets *target to its backend. */
+static __always_inline int conn_track(struct xdp_md *ctx, const struct xvs_service *service,
+				      const struct packet *pkt, struct target *target)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct xvs_persist_key key = {};
+	bool no_callid = false;
+	struct xvs_conn *conn;
+	__u8 state;
+	int verdict;
+
+	conn = bpf_map_lookup_elem(&conns, &pkt->flow);
+	/* The payload scan on every packet, of these services only. */
+	if (conn_by_call(service)) {
+		if (persist_key(ctx, service, pkt, &key))
+			return conn_follow_call(service, pkt, &key, now, conn, target);
+		no_callid = true;
+	}
+	if (!conn) {
+		verdict = conn_schedule(ctx, service, pkt, now, no_callid, target);
+		if (verdict != FURTHER_PROCESSING)
+			return verdict;
+		return conn_insert(service, pkt, now, target);
+	}
+
+	if (conn_is_current(conn, service, pkt, now)) {
+		target->backend = conn_backend(conn);
+		if (target->backend) {
+			target->backend_id = conn->backend_id;
+			state = conn_next_state(conn->state, pkt);
+			/* A lost swap: another CPU moved the count already. */
+			account_move(conn, conn->account, conn_account(conn->backend_id, state));
+			if (!no_callid)
+				persist_touch(ctx, service, pkt, conn->backend_id,
+					      conn->last_seen_ns, now);
+			conn->state = state;
+			conn->last_seen_ns = now;
+			return FURTHER_PROCESSING;
+		}
+	}
+
+	/* Expired, closed and reopened, or its backend is gone. */
+	verdict = conn_schedule(ctx, service, pkt, now, no_callid, target);
+	if (verdict != FURTHER_PROCESSING)
+		return verdict;
+	return conn_renew(service, pkt, now, conn, target);
 }
 
 #endif /* XVS_BPF_CONN_H */

@@ -94,6 +94,47 @@ static __always_inline struct xvs_persist *persist_live(const struct xvs_service
 	return entry;
 }
 
+/* The backend of a keyed client or call: its live entry's when usable, else
+ * a scheduled one that is then recorded; key 0 (a packet without one):
+ * scheduled only. A live entry is refreshed when at least min_age_ns old:
+ * 0 for a new flow, PERSIST_REFRESH_NS for a sip-callid packet routed by
+ * its call (one write a second per call, not one per packet). */
+static __always_inline int persist_choose(const struct xvs_service *service,
+					  const struct packet *pkt,
+					  const struct xvs_persist_key *key, __u64 now,
+					  __u64 min_age_ns, __u32 *backend_id,
+					  struct xvs_backend **backend)
+{
+	struct xvs_persist fresh = {}, *entry = 0;
+	__u64 last_seen;
+	int verdict;
+
+	if (key)
+		entry = persist_live(service, key, now);
+	if (entry) {
+		*backend_id = entry->backend_id;
+		*backend = persist_backend(service, *backend_id);
+		if (*backend) {
+			last_seen = entry->last_seen_ns;
+			if (!min_age_ns || (now > last_seen && now - last_seen >= min_age_ns))
+				entry->last_seen_ns = now;
+			persist_count(XVS_PERSIST_HIT);
+			return FURTHER_PROCESSING;
+		}
+	}
+	verdict = schedule(service, pkt, backend_id, backend);
+	if (verdict != FURTHER_PROCESSING || !key)
+		return verdict;
+	fresh.last_seen_ns = now;
+	fresh.backend_id = *backend_id;
+	fresh.timeout_ms = service->persist_timeout_ms;
+	if (bpf_map_update_elem(&persist, key, &fresh, BPF_ANY))
+		persist_count(XVS_PERSIST_TABLE_FULL);
+	else
+		persist_count(XVS_PERSIST_NEW);
+	return FURTHER_PROCESSING;
+}
+
 /* schedule() for a new flow, through the service's persistence: the
  * remembered backend when there is a usable one, else a scheduled one that
  * is then remembered. */
@@ -102,37 +143,14 @@ static __always_inline int persist_schedule(struct xdp_md *ctx, const struct xvs
 					    __u32 *backend_id, struct xvs_backend **backend)
 {
 	struct xvs_persist_key key = {};
-	struct xvs_persist fresh = {}, *entry = 0;
 	bool keyed = false;
-	int verdict;
 
 	if (service->persist_kind != XVS_PERSIST_NONE) {
 		keyed = persist_key(ctx, service, pkt, &key);
 		if (!keyed)
 			persist_count(XVS_PERSIST_NO_CALLID);
-		else
-			entry = persist_live(service, &key, now);
 	}
-	if (entry) {
-		*backend_id = entry->backend_id;
-		*backend = persist_backend(service, *backend_id);
-		if (*backend) {
-			entry->last_seen_ns = now;
-			persist_count(XVS_PERSIST_HIT);
-			return FURTHER_PROCESSING;
-		}
-	}
-	verdict = schedule(service, pkt, backend_id, backend);
-	if (verdict != FURTHER_PROCESSING || !keyed)
-		return verdict;
-	fresh.last_seen_ns = now;
-	fresh.backend_id = *backend_id;
-	fresh.timeout_ms = service->persist_timeout_ms;
-	if (bpf_map_update_elem(&persist, &key, &fresh, BPF_ANY))
-		persist_count(XVS_PERSIST_TABLE_FULL);
-	else
-		persist_count(XVS_PERSIST_NEW);
-	return FURTHER_PROCESSING;
+	return persist_choose(service, pkt, keyed ? &key : 0, now, 0, backend_id, backend);
 }
 
 /* A packet of a tracked flow keeps its affinity alive: at most once a

@@ -131,7 +131,8 @@ struct xvs_persist {
 /* What persistence did, index into the persist_events map (per-CPU
  * counters; neither a drop nor a pass). */
 enum xvs_persist_event {
-	XVS_PERSIST_HIT = 0,        /* new flow sent to its remembered backend */
+	XVS_PERSIST_HIT = 0,        /* new flow (sip-callid in dr/tun: any packet
+				     * naming a call) sent to its remembered backend */
 	XVS_PERSIST_NEW = 1,        /* new flow scheduled, affinity recorded */
 	XVS_PERSIST_TABLE_FULL = 2, /* scheduled, affinity not recorded */
 	XVS_PERSIST_NO_CALLID = 3,  /* sip-callid: no Call-ID, scheduled */

@@ -447,6 +447,176 @@ static void test_sip_body_ignored(void)
 	sip_check_ignored(text, strlen(text), 25000, "Call-ID in the body");
 }
 
+/* ---- SIP trunks: many calls on one 5-tuple ---- */
+
+#define TRUNK_CALLS 6
+#define TRUNK_PORT 5060
+
+/* The sum of every backend's connection counts of service p, active and not. */
+static uint32_t p_conn_count(enum persist_service p)
+{
+	uint32_t total = 0;
+
+	for (uint32_t i = 0; i < P_BACKENDS; i++) {
+		uint32_t id = p_backend_id(p, i);
+		struct xvs_backend_conns counts;
+
+		if (bpf_map__lookup_elem(skel->maps.backend_conns, &id, sizeof(id), &counts,
+					 sizeof(counts), 0) == 0)
+			total += counts.active + counts.inactive;
+	}
+	return total;
+}
+
+static void p_stats(enum persist_service p, struct xvs_counters stats[P_BACKENDS])
+{
+	for (uint32_t i = 0; i < P_BACKENDS; i++)
+		read_counters(skel->maps.backend_stats, p_backend_id(p, i), &stats[i]);
+}
+
+/* The conns entry of a trunk from saddr:TRUNK_PORT to service p. */
+static int trunk_conn(enum persist_service p, const char *saddr, struct xvs_conn *conn)
+{
+	struct inet_addr client, vip;
+	struct xvs_conn_key key;
+
+	inet_addr_parse(saddr, &client);
+	inet_addr_parse(persist_defs[p].vip, &vip);
+	mapenc_conn_key(&client, TRUNK_PORT, &vip, persist_defs[p].port, IPPROTO_UDP, &key);
+	return bpf_map__lookup_elem(skel->maps.conns, &key, sizeof(key), conn, sizeof(*conn), 0);
+}
+
+/* Sends a message of a call over a trunk and checks that the flow's one
+ * entry now holds exactly one count, on the backend the message went to. */
+static int trunk_send(const char *saddr, const char *first_line, const char *callid,
+		      uint32_t trunks)
+{
+	int backend = sip_send(saddr, TRUNK_PORT, first_line, callid);
+	struct xvs_conn conn;
+
+	TEST_CHECK_MSG(p_conn_count(P_SIP) == trunks, "%u counts held by %u trunks",
+		       p_conn_count(P_SIP), trunks);
+	if (trunk_conn(P_SIP, saddr, &conn)) {
+		TEST_CHECK_MSG(0, "no conns entry for trunk %s", saddr);
+		return backend;
+	}
+	TEST_CHECK_MSG(backend >= 0 && conn.backend_id == p_backend_id(P_SIP, (uint32_t)backend) &&
+			       conn.account == XVS_ACCOUNT(conn.backend_id, 0u),
+		       "trunk %s: message to %d, entry on %u (token %u)", saddr, backend,
+		       conn.backend_id - p_backend_id(P_SIP, 0), conn.account);
+	return backend;
+}
+
+static void trunk_callid(char *buf, size_t size, int trunk, int call)
+{
+	snprintf(buf, size, "trunk%d-call%d-77a1c2@sbc.example.net", trunk, call);
+}
+
+/* Six calls between two proxies on one 5-tuple (5060 to the VIP): INVITEs,
+ * then ACKs, then BYEs, interleaved. The calls spread rr 2/2/2, every
+ * message of a call reaches its backend, the flow's entry follows the calls
+ * with exact counts, and a CRLF keep-alive follows the entry. */
+static void test_sip_trunk_spreads(void)
+{
+	static const char *const methods[] = { "INVITE sip:bob@example.org SIP/2.0",
+					       "ACK sip:bob@example.org SIP/2.0",
+					       "BYE sip:bob@example.org SIP/2.0" };
+	struct xvs_counters before[P_BACKENDS], after[P_BACKENDS];
+	uint64_t missing = persist_event(XVS_PERSIST_NO_CALLID), conns = 0, packets = 0;
+	int backend[TRUNK_CALLS], seen[P_BACKENDS] = { 0 }, last = -1, keepalive;
+	struct xvs_conn conn;
+	char callid[64];
+
+	persist_reset();
+	p_stats(P_SIP, before);
+	for (int round = 0; round < 3; round++) {
+		for (int call = 0; call < TRUNK_CALLS; call++) {
+			int to;
+
+			trunk_callid(callid, sizeof(callid), 0, call);
+			to = trunk_send("192.0.2.90", methods[round], callid, 1);
+			if (round == 0) {
+				backend[call] = to;
+				TEST_CHECK_MSG(to == call % P_BACKENDS, "call %d on %d", call, to);
+				if (to >= 0 && to < P_BACKENDS)
+					seen[to]++;
+			}
+			TEST_CHECK_MSG(to == backend[call], "call %d: %s on %d, INVITE on %d",
+				       call, methods[round], to, backend[call]);
+			conns += to != last; /* created, or moved */
+			last = to;
+		}
+	}
+	for (int i = 0; i < P_BACKENDS; i++)
+		TEST_CHECK_MSG(seen[i] == 2, "backend %d has %d calls", i, seen[i]);
+
+	/* A keep-alive names no call: it follows the flow's entry. */
+	keepalive = p_send_text(P_SIP, "192.0.2.90", TRUNK_PORT, "\r\n\r\n");
+	TEST_CHECK_MSG(keepalive == last, "keep-alive on %d, entry on %d", keepalive, last);
+	TEST_CHECK(persist_event(XVS_PERSIST_NO_CALLID) == missing);
+	TEST_CHECK(p_conn_count(P_SIP) == 1);
+
+	/* in_packets where each packet went; conns per creation or move. */
+	p_stats(P_SIP, after);
+	for (int i = 0; i < P_BACKENDS; i++) {
+		uint64_t want = 2 * 3 + (i == keepalive);
+
+		packets += after[i].in_packets - before[i].in_packets;
+		TEST_CHECK_MSG(after[i].in_packets - before[i].in_packets == want,
+			       "backend %d in_packets %llu, want %llu", i,
+			       (unsigned long long)(after[i].in_packets - before[i].in_packets),
+			       (unsigned long long)want);
+		conns -= after[i].conns - before[i].conns;
+	}
+	TEST_CHECK(packets == 3 * TRUNK_CALLS + 1);
+	TEST_CHECK_MSG(conns == 0, "backend conns differ from entries created or moved");
+	TEST_CHECK(trunk_conn(P_SIP, "192.0.2.90", &conn) == 0 && conn.state == XVS_CONN_UDP);
+}
+
+/* Moves every conns entry of service p back in time by age_ms. */
+static void conns_backdate(enum persist_service p, uint64_t age_ms)
+{
+	struct xvs_conn_key key, *previous = NULL;
+	int fd = bpf_map__fd(skel->maps.conns);
+	struct xvs_conn entry;
+
+	while (bpf_map_get_next_key(fd, previous, &key) == 0) {
+		if (bpf_map_lookup_elem(fd, &key, &entry) == 0 &&
+		    entry.service_id == p_service_id(p)) {
+			entry.last_seen_ns = monotonic_ns() - age_ms * 1000000ULL;
+			bpf_map_update_elem(fd, &key, &entry, BPF_EXIST);
+		}
+		previous = &key;
+	}
+}
+
+/* Two trunks share the calls' backends: counts stay one per entry through
+ * every move, and the reaper gives them all back. */
+static void test_sip_trunk_counts_reaped(void)
+{
+	struct xvs_reap_args reaped;
+	char callid[64];
+
+	persist_reset();
+	for (int call = 0; call < TRUNK_CALLS; call++) {
+		trunk_callid(callid, sizeof(callid), 1, call);
+		trunk_send("192.0.2.91", "INVITE sip:b SIP/2.0", callid, call ? 2 : 1);
+		trunk_callid(callid, sizeof(callid), 2, call);
+		trunk_send("192.0.2.92", "INVITE sip:b SIP/2.0", callid, 2);
+	}
+	/* Trunk 2 carries a call of trunk 1 too (a call routed over both). */
+	trunk_callid(callid, sizeof(callid), 1, 0);
+	TEST_CHECK(trunk_send("192.0.2.92", "BYE sip:b SIP/2.0", callid, 2) == 0);
+	TEST_CHECK(conntrack_reap(skel, 1000000000ULL, &reaped) == 0);
+	TEST_CHECK(reaped.live == 2 && reaped.reaped == 0 && p_conn_count(P_SIP) == 2);
+	conns_backdate(P_SIP, timeouts_ms[XVS_CONN_UDP] + 2000);
+	TEST_CHECK(conntrack_reap(skel, 1000000000ULL, &reaped) == 0);
+	TEST_CHECK_MSG(reaped.reaped == 2 && p_conn_count(P_SIP) == 0,
+		       "reaped %llu, %u counts left", (unsigned long long)reaped.reaped,
+		       p_conn_count(P_SIP));
+	persist_reset();
+}
+
 static void persist_sip_tests(void)
 {
 	TEST_RUN("bpf/persist_sip_calls_stick", test_sip_calls_stick);
@@ -455,6 +625,8 @@ static void persist_sip_tests(void)
 	TEST_RUN("bpf/persist_sip_callid_beyond_1500", test_sip_callid_beyond_limit);
 	TEST_RUN("bpf/persist_sip_garbage", test_sip_garbage);
 	TEST_RUN("bpf/persist_sip_body_ignored", test_sip_body_ignored);
+	TEST_RUN("bpf/persist_sip_trunk_spreads", test_sip_trunk_spreads);
+	TEST_RUN("bpf/persist_sip_trunk_counts_reaped", test_sip_trunk_counts_reaped);
 }
 
 int main(void)

@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Lab client for test_sip.sh: SIP calls whose every message leaves from its own source
 # port, and UDP probes from a chosen source address; prints who answered, as JSON.
-"""Usage: sip_client.py calls --vip 10.0.1.100 --calls N [--port-base P]
+"""Usage: sip_client.py calls --vip 10.0.1.100 --calls N [--port-base P] [--trunk-port P]
           sip_client.py probe --vip 10.0.1.100 --source 10.0.0.3 --count N [--port 53]
 
 calls: for each call an INVITE, an ACK and a BYE, each from a new socket (a new source
 port, so a new flow for the balancer), with compact and long Call-ID forms mixed. The
 INVITE and the BYE wait for the 200 OK, whose Server header names the backend.
 Output: {"messages": [{"callid", "method", "sport", "backend", "error"}...]}
+With --trunk-port, every message of every call leaves from that one port over one
+socket instead: a trunk between two proxies, all calls on one 5-tuple.
 
 probe: N UDP datagrams to the echo servers, each from a new port bound to --source.
 Output: {"udp": [{"sport", "backend", "error"}...]}
@@ -43,8 +45,8 @@ def message(method, vip, sport, callid, compact, cseq):
             f"Content-Length: 0\r\n\r\n").encode()
 
 
-def send(args, port, payload, want_reply):
-    sock = fresh_socket(args.source, port)
+def send(args, port, payload, want_reply, trunk=None):
+    sock = trunk or fresh_socket(args.source, port)
     try:
         sock.sendto(payload, (args.vip, args.port))
         if not want_reply:
@@ -54,17 +56,21 @@ def send(args, port, payload, want_reply):
     except OSError as err:
         return None, str(err)
     finally:
-        sock.close()
+        if not trunk:
+            sock.close()
 
 
 def calls(args):
     messages, port = [], args.port_base
+    trunk = fresh_socket(args.source, args.trunk_port) if args.trunk_port else None
+    if trunk:
+        port = args.trunk_port
     for call in range(args.calls):
         callid = f"{random.getrandbits(48):012x}-{call}@xvs-lab"
         for number, method in enumerate(("INVITE", "ACK", "BYE")):
             payload = message(method, args.vip, port, callid, (call + number) % 2 == 1,
                               2 if method == "BYE" else 1)
-            data, error = send(args, port, payload, method != "ACK")
+            data, error = send(args, port, payload, method != "ACK", trunk)
             backend = None
             if data is not None:
                 match = SERVER.search(data)
@@ -73,7 +79,10 @@ def calls(args):
                     error = f"no Server header in {data[:40]!r}"
             messages.append({"callid": callid, "method": method, "sport": port,
                              "backend": backend, "error": error})
-            port += 1
+            if not trunk:
+                port += 1
+    if trunk:
+        trunk.close()
     return {"messages": messages}
 
 
@@ -96,6 +105,7 @@ def main():
     parser.add_argument("--calls", type=int, default=6)
     parser.add_argument("--count", type=int, default=10)
     parser.add_argument("--port-base", type=int, default=random.randrange(10000, 19000))
+    parser.add_argument("--trunk-port", type=int, default=None)
     args = parser.parse_args()
     if args.port is None:
         args.port = 5060 if args.command == "calls" else 53

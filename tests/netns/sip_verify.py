@@ -5,6 +5,7 @@
 """Usage: sip_verify.py answered CALLS_JSON COUNT
           sip_verify.py sticky NAME=LOG...
           sip_verify.py spread CALLS NAME=LOG...
+          sip_verify.py trunk CALLS_JSON BACKENDS
           sip_verify.py probe COUNT PROBE_JSON...
           sip_verify.py counters LIST_JSON SERVICE NAME=ADDRESS=LOG...
 """
@@ -70,6 +71,18 @@ def cmd_spread(calls, *specs):
         die(f"no call reached {idle}: {per_backend}")
 
 
+def cmd_trunk(path, backends):
+    """The calls of one client (answered, each by one backend) reached BACKENDS backends."""
+    with open(path) as f:
+        messages = json.load(f)["messages"]
+    sports = {m["sport"] for m in messages}
+    used = {m["backend"] for m in messages if m["backend"]}
+    if len(sports) != 1:
+        die(f"trunk messages left from {len(sports)} source ports")
+    if len(used) != int(backends):
+        die(f"trunk calls reached {sorted(used)}, want {backends} backends")
+
+
 def cmd_probe(count, *paths):
     requests = []
     for path in paths:
@@ -112,6 +125,7 @@ def cmd_counters(list_json, service_name, *specs):
 
 
 COMMANDS = {"answered": cmd_answered, "sticky": cmd_sticky, "spread": cmd_spread,
+            "trunk": cmd_trunk,
             "probe": cmd_probe, "counters": cmd_counters}
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Persistence end to end: SIP Call-ID affinity with real SIP (sipp as the user agent
 # client, one socket per call; sip_client.py sending INVITE/ACK/BYE each from its own
-# source port) to sip_server.py on every backend, and source-IP affinity (mask 24) over
-# UDP 53 to the lab's echo servers.
+# source port; and all calls over one socket, a trunk) to sip_server.py on every backend,
+# and source-IP affinity (mask 24) over UDP 53 to the lab's echo servers.
 #
 #  xsPID-client  10.0.0.2, 10.0.0.3 ---- xsPID-router ---- xsPID-switch br0
 #   (sipp uac, sip_client.py)                               |
@@ -25,6 +25,7 @@ NETNS_TEST=netns/sip
 VIP=$LAB_VIP
 SIPP_CALLS=9
 CLIENT_CALLS=6
+TRUNK_CALLS=6
 PROBES=12
 SECOND_CLIENT=10.0.0.3
 
@@ -153,6 +154,15 @@ for b in "${LAB_BACKENDS[@]}"; do
 	addresses+=("$b=${LAB_BACKEND_ADDR[$b]}=$NETNS_TMP/$b-sip.jsonl")
 done
 check sip-counters counters "$NETNS_TMP/list.json" sip "${addresses[@]}"
+
+# --- a trunk: every call over one socket, 10.0.0.2:5060 to VIP:5060 (one 5-tuple);
+# after the counters check, whose conns are one per source port
+ip netns exec "$P-client" python3 "$NETNS_DIR/sip_client.py" calls --vip "$VIP" \
+	--calls "$TRUNK_CALLS" --trunk-port 5060 >"$NETNS_TMP/trunk.json" \
+	2>"$NETNS_TMP/trunk.log" || true
+check trunk-calls-answered answered "$NETNS_TMP/trunk.json" "$((3 * TRUNK_CALLS))"
+check trunk-calls-spread trunk "$NETNS_TMP/trunk.json" "${#LAB_BACKENDS[@]}"
+check trunk-callid-one-backend sticky "${logs[@]}"
 
 xvsd_stop 10
 if [ "$XVSD_STATUS" != 0 ]; then
