@@ -27,7 +27,7 @@ die() {
 for bin in "$XVSD" "$XVSCTL" "$XVS_PASS_OBJ"; do
 	[ -e "$bin" ] || die "$bin is missing; run: make all $XVS_PASS_OBJ"
 done
-if ip netns list | grep -q "^$PREFIX-"; then
+if lab_prefix_in_use "$PREFIX"; then
 	die "a demo lab is running already; stop it with: scripts/lab.sh down $PREFIX"
 fi
 SOCK=$(awk '$1 == "api" && $2 == "unix" { print $3 }' "$CONF")

@@ -92,6 +92,18 @@ lab_sysctl() {
 	ip netns exec "$1" sysctl -qw "$2" >/dev/null
 }
 
+# Adds namespace $1 with lo up.
+lab_ns_add() {
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	# Interfaces made from now on inherit "default": no DAD on link-local addresses.
+	lab_sysctl "$1" net.ipv6.conf.all.accept_dad=0
+	lab_sysctl "$1" net.ipv6.conf.default.accept_dad=0
+}
+
+# Succeeds when a namespace named PREFIX-* exists (a lab with prefix $1, or part of one).
+lab_prefix_in_use() { compgen -G "/run/netns/$1-*" >/dev/null; }
+
 lab_up() {
 	local p=$1 state ns b addr deadline
 	state=$(lab_state_dir "$p")
@@ -102,11 +114,7 @@ lab_up() {
 	mkdir -p "$state"
 
 	for ns in $(lab_namespaces "$p"); do
-		ip netns add "$ns"
-		ip -n "$ns" link set lo up
-		# Interfaces made from now on inherit "default": no DAD on link-local addresses.
-		lab_sysctl "$ns" net.ipv6.conf.all.accept_dad=0
-		lab_sysctl "$ns" net.ipv6.conf.default.accept_dad=0
+		lab_ns_add "$ns"
 	done
 
 	lab_veth "$p-client" eth0 "$p-router" eth0
@@ -249,7 +257,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	fi
 	case $1 in
 	up)
-		if compgen -G "/run/netns/$2-*" >/dev/null; then
+		if lab_prefix_in_use "$2"; then
 			lab_log "namespaces named $2-* exist already; to remove them: $0 down $2"
 			exit 1
 		fi
