@@ -3,12 +3,12 @@
 # End-to-end test of mode dr with scheduler rr: real UDP and TCP traffic from a client
 # through xvsd's XDP data plane to three backends, replies straight back to the client.
 #
-#  xtPID-client   10.0.0.2 ---- xtPID-router 10.0.0.1 | 10.0.1.1 (eth1: capture replies)
+#  xdPID-client   10.0.0.2 ---- xdPID-router 10.0.0.1 | 10.0.1.1 (eth1: capture replies)
 #   (client.py,                  route 10.0.1.100/32 via 10.0.1.2
 #    capture requests)                 |
-#                          xtPID-switch br0 ------+---------------+---------------+
+#                          xdPID-switch br0 ------+---------------+---------------+
 #                                |                |               |               |
-#                          xtPID-lb 10.0.1.2   xtPID-b1 .11    xtPID-b2 .12    xtPID-b3 .13
+#                          xdPID-lb 10.0.1.2   xdPID-b1 .11    xdPID-b2 .12    xdPID-b3 .13
 #                          xvsd, XDP on eth0   VIP 10.0.1.100 on lo, echo_server.py
 #                                              UDP 53 (service dns), TCP 80 (service web)
 #
@@ -27,171 +27,48 @@ TCP_CONNECTIONS=30
 MARKER_PORT=9
 
 require_netns
-for bin in "$XVSD" "$XVSCTL"; do
-	[ -x "$bin" ] || { fail setup "$bin is not built"; exit 1; }
-done
-[ -f "$XVS_PASS_OBJ" ] || { fail setup "$XVS_PASS_OBJ is not built"; exit 1; }
+netns_begin xd
+netns_lab_up
 
-NETNS_PREFIX=xt$$
-NETNS_TMP=$(mktemp -d /tmp/xvs-netns-dr.XXXXXX)
-trap netns_cleanup EXIT
-# errexit would end the test silently: say where.
-trap 'fail internal "line $LINENO: \"$BASH_COMMAND\" failed"' ERR
-P=$NETNS_PREFIX
-RUN=$NETNS_TMP/run
-SOCK=$RUN/xvsd.sock
-
-# lab.sh runs as its own process so that errexit holds inside it.
-if ! "$NETNS_ROOT/scripts/lab.sh" up "$P" 2>"$NETNS_TMP/lab.log"; then
-	fail setup "lab: $(cat "$NETNS_TMP/lab.log")"
-	exit 1
-fi
-
-cat >"$NETNS_TMP/xvs.conf" <<EOF
-global {
-    node $P-lb
-    run_dir $RUN
-    api unix $SOCK
-}
-
-interface eth0 {
-    xdp auto
-}
-
-service dns {
-    vip $VIP
-    port $LAB_UDP_PORT
-    proto udp
-    mode dr
-    scheduler rr
-    backend ${LAB_BACKEND_ADDR[b1]}
-    backend ${LAB_BACKEND_ADDR[b2]}
-    backend ${LAB_BACKEND_ADDR[b3]}
-}
-
-service web {
-    vip $VIP
-    port $LAB_TCP_PORT
-    proto tcp
-    mode dr
-    scheduler rr
-    backend ${LAB_BACKEND_ADDR[b1]}
-    backend ${LAB_BACKEND_ADDR[b2]}
-    backend ${LAB_BACKEND_ADDR[b3]}
-}
-EOF
-
-xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
-if ! xvsd_wait_ready "$SOCK" 30; then
-	if pid_alive "$XVSD_PID"; then
-		why="not ready (every backend up) within 30 s"
-	else
-		status=0
-		wait "$XVSD_PID" || status=$?
-		why="exited with status $status"
-	fi
-	fail ready "xvsd $why: $(tail -n 5 "$NETNS_TMP/xvsd.log")"
-	exit 1
-fi
-pass ready
+{
+	xvsd_conf_head eth0
+	conf_service dns "$VIP" "$LAB_UDP_PORT" udp dr "$(addresses_of LAB_BACKEND_ADDR "${LAB_BACKENDS[@]}")"
+	conf_service web "$VIP" "$LAB_TCP_PORT" tcp dr "$(addresses_of LAB_BACKEND_ADDR "${LAB_BACKENDS[@]}")"
+} >"$NETNS_TMP/xvs.conf"
+xvsd_up 30
 
 # Requests are captured where the client sends them, replies on the router's LAN port.
-if ! capture_start client "$P-client" eth0 ip and dst host "$VIP" ||
-	! capture_start router "$P-router" eth1 ip and src host "$VIP"; then
-	fail setup "tcpdump did not start: $(cat "$NETNS_TMP"/*.tcpdump.log)"
-	exit 1
-fi
+capture_must_start client "$P-client" eth0 ip and dst host "$VIP"
+capture_must_start router "$P-router" eth1 ip and src host "$VIP"
 
-if ! ip netns exec "$P-client" timeout 120 python3 "$NETNS_DIR/client.py" --vip "$VIP" \
-	--udp-port "$LAB_UDP_PORT" --tcp-port "$LAB_TCP_PORT" --udp "$UDP_REQUESTS" \
-	--udp-flow "$FLOW_REQUESTS" --tcp "$TCP_CONNECTIONS" --timeout 2 --deadline 90 \
-	>"$NETNS_TMP/client.json" 2>"$NETNS_TMP/client.log"; then
-	fail client "client.py failed: $(tail -n 3 "$NETNS_TMP/client.log")"
-	exit 1
-fi
-
-# Flush the captures: wait for the client's TCP sockets to finish closing, then send a
-# marker through each capture point (every packet before it is then in the file).
-no_tcp_sockets() { [ -z "$(ip netns exec "$P-client" ss -Htan 2>/dev/null)" ]; }
-wait_until 10 no_tcp_sockets || true
-ip netns exec "$P-client" python3 -c "import socket; socket.socket(socket.AF_INET, \
-socket.SOCK_DGRAM).sendto(b'marker', ('$VIP', $MARKER_PORT))" || true
-ip netns exec "$P-b1" python3 -c "import socket; s = socket.socket(socket.AF_INET, \
-socket.SOCK_DGRAM); s.bind(('$VIP', 0)); s.sendto(b'marker', ('10.0.0.2', $MARKER_PORT))" || true
-for name in client router; do
-	wait_until 10 python3 "$NETNS_DIR/verify.py" marker "$NETNS_TMP/$name.pcap" "$MARKER_PORT" ||
-		echo "# warning: marker not seen in the $name capture" >&2
-	capture_stop "$name"
-done
-
-"$XVSCTL" -s "$SOCK" list --json >"$NETNS_TMP/list.json" 2>"$NETNS_TMP/list.log" || true
-
-# check NAME verify.py ARGS...: one result line from one verify.py subcommand.
-check() {
-	local name=$1 out
-	shift
-	if out=$(python3 "$NETNS_DIR/verify.py" "$@" 2>&1); then
-		pass "$name"
-	else
-		fail "$name" "$out"
-	fi
-}
+client_run client 120 "$NETNS_TMP/client.json" --vip "$VIP" --udp-port "$LAB_UDP_PORT" \
+	--tcp-port "$LAB_TCP_PORT" --udp "$UDP_REQUESTS" --udp-flow "$FLOW_REQUESTS" \
+	--tcp "$TCP_CONNECTIONS" --timeout 2 --deadline 90 || exit 1
+capture_flush_dr "$VIP" 10.0.0.2 "$MARKER_PORT"
+xvsd_save_list
 
 check udp-rr rr udp "$NETNS_TMP/client.json" "${LAB_BACKENDS[@]}"
 check udp-flow flow udp_flow "$NETNS_TMP/client.json"
 check tcp-rr rr tcp "$NETNS_TMP/client.json" "${LAB_BACKENDS[@]}"
 
-macs=()
-for b in "${LAB_BACKENDS[@]}"; do
-	macs+=("$b=$(mac_of "$P-$b" eth0)")
-done
+mapfile -t macs < <(macs_of "${LAB_BACKENDS[@]}")
 check direct-return direct "$NETNS_TMP/client.json" "$NETNS_TMP/router.pcap" "$VIP" \
 	"$(mac_of "$P-lb" eth0)" "${macs[@]}"
 
-addresses=()
-for b in "${LAB_BACKENDS[@]}"; do
-	addresses+=("$b=${LAB_BACKEND_ADDR[$b]}")
-done
-if [ -s "$NETNS_TMP/list.json" ]; then
+mapfile -t addresses < <(pairs_of LAB_BACKEND_ADDR "${LAB_BACKENDS[@]}")
+if xvsd_list_saved counters; then
 	check counters counters "$NETNS_TMP/client.json" "$NETNS_TMP/client.pcap" \
 		"$NETNS_TMP/list.json" "$VIP" "dns:udp:$LAB_UDP_PORT" "web:tcp:$LAB_TCP_PORT" \
 		"${addresses[@]}"
-else
-	fail counters "xvsctl list --json failed: $(cat "$NETNS_TMP/list.log")"
 fi
 
-csum_errors=
-for ns in "${LAB_BACKENDS[@]}" client; do
-	out=$(ip netns exec "$P-$ns" cat /proc/net/snmp | python3 "$NETNS_DIR/verify.py" csum "$ns" 2>&1) ||
-		csum_errors+="$out; "
-done
-if [ -z "$csum_errors" ]; then
-	pass checksums
-else
-	fail checksums "$csum_errors"
-fi
+check_checksums "${LAB_BACKENDS[@]}" client
 
 # The kernel forgetting the backends' MACs must not stop traffic to them.
 ip -n "$P-lb" neigh flush dev eth0
-if ! ip netns exec "$P-client" timeout 60 python3 "$NETNS_DIR/client.py" --vip "$VIP" \
+client_run neighbour-flush 60 "$NETNS_TMP/client-flush.json" --vip "$VIP" \
 	--udp-port "$LAB_UDP_PORT" --tcp-port "$LAB_TCP_PORT" --udp 6 --tcp 3 --timeout 2 \
-	--deadline 30 >"$NETNS_TMP/client-flush.json" 2>>"$NETNS_TMP/client.log"; then
-	fail neighbour-flush "client.py failed: $(tail -n 3 "$NETNS_TMP/client.log")"
-else
-	check neighbour-flush all-answered "$NETNS_TMP/client-flush.json"
-fi
+	--deadline 30 && check neighbour-flush all-answered "$NETNS_TMP/client-flush.json"
 
-xvsd_stop 10
-if [ "$XVSD_STATUS" != 0 ]; then
-	fail sigterm "xvsd exit status $XVSD_STATUS after SIGTERM: $(tail -n 5 "$NETNS_TMP/xvsd.log")"
-elif ip -n "$P-lb" link show eth0 | grep -q xdp; then
-	fail sigterm "an XDP program is still attached to lb eth0 after xvsd exited"
-else
-	pass sigterm
-fi
-
-if [ "$NETNS_FAILED" -ne 0 ]; then
-	NETNS_KEEP_TMP=${NETNS_KEEP_TMP:-0}
-	echo "# xvsd log: $(tail -n 3 "$NETNS_TMP/xvsd.log" | tr '\n' ' ')" >&2
-	exit 1
-fi
+xvsd_check_stop sigterm detach && pass sigterm
+netns_finish
