@@ -32,28 +32,12 @@ require_netns
 for tool in nginx dnsmasq dig curl; do
 	command -v "$tool" >/dev/null || skip "$tool is not installed (scripts/deps.sh installs it)"
 done
-for bin in "$XVSD" "$XVSCTL"; do
-	[ -x "$bin" ] || { fail setup "$bin is not built"; exit 1; }
-done
-[ -f "$XVS_PASS_OBJ" ] || { fail setup "$XVS_PASS_OBJ is not built"; exit 1; }
-
-NETNS_PREFIX=xm$$
-NETNS_TMP=$(mktemp -d /tmp/xvs-netns-mixed.XXXXXX)
-trap netns_cleanup EXIT
-# errexit would end the test silently: say where.
-trap 'fail internal "line $LINENO: \"$BASH_COMMAND\" failed"' ERR
-P=$NETNS_PREFIX
-RUN=$NETNS_TMP/run
-SOCK=$RUN/xvsd.sock
+netns_begin xm
 # Pid files named NODE-WHAT.pid in the lab state: lab_down stops what the test cannot.
 STATE=$(lab_state_dir "$P")
 
-# lab.sh runs as its own process so that errexit holds inside it. dnsmasq takes the
-# backends' VIP:53, so no echo servers.
-if ! LAB_ECHO_SERVERS=0 "$NETNS_ROOT/scripts/lab.sh" up "$P" 2>"$NETNS_TMP/lab.log"; then
-	fail setup "lab: $(cat "$NETNS_TMP/lab.log")"
-	exit 1
-fi
+# dnsmasq takes the backends' VIP:53, so no echo servers.
+LAB_ECHO_SERVERS=0 netns_lab_up
 # The VIP on the balancer too: the ports xvsd has no service for reach its own kernel.
 ip -n "$P-lb" addr add "$VIP/32" dev lo
 
@@ -108,42 +92,11 @@ if ! wait_until 15 http_answers; then
 fi
 
 # --- xvsd: only the DNS service; VIP:80 has no service, so XDP passes it to the kernel.
-cat >"$NETNS_TMP/xvs.conf" <<EOF
-global {
-    node $P-lb
-    run_dir $RUN
-    api unix $SOCK
-}
-
-interface eth0 {
-    xdp auto
-}
-
-service dns {
-    vip $VIP
-    port 53
-    proto udp
-    mode dr
-    scheduler rr
-    backend ${LAB_BACKEND_ADDR[b1]}
-    backend ${LAB_BACKEND_ADDR[b2]}
-    backend ${LAB_BACKEND_ADDR[b3]}
-}
-EOF
-
-xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
-if ! xvsd_wait_ready "$SOCK" 30; then
-	if pid_alive "$XVSD_PID"; then
-		why="not ready (every backend up) within 30 s"
-	else
-		status=0
-		wait "$XVSD_PID" || status=$?
-		why="exited with status $status"
-	fi
-	fail ready "xvsd $why: $(tail -n 5 "$NETNS_TMP/xvsd.log")"
-	exit 1
-fi
-pass ready
+{
+	xvsd_conf_head eth0
+	conf_service dns "$VIP" 53 udp dr "$(addresses_of LAB_BACKEND_ADDR "${LAB_BACKENDS[@]}")"
+} >"$NETNS_TMP/xvs.conf"
+xvsd_up 30
 
 # passes.no_service from GET /api/v1/status, or nothing when absent.
 no_service_passes() {
@@ -156,10 +109,7 @@ if isinstance(value, int):
 }
 passes_before=$(no_service_passes || true)
 
-if ! capture_start client "$P-client" eth0 ip and dst host "$VIP"; then
-	fail setup "tcpdump did not start: $(cat "$NETNS_TMP"/*.tcpdump.log)"
-	exit 1
-fi
+capture_must_start client "$P-client" eth0 ip and dst host "$VIP"
 
 # --- L7: the balancer's nginx, through XDP_PASS
 http_ok=0 http_bad=
@@ -200,36 +150,18 @@ json.dump({"udp": requests, "udp_flow": [], "tcp": []}, sys.stdout)
 EOF_PY
 
 # Flush the capture with a marker (the balancer's kernel receives it, being the VIP).
-ip netns exec "$P-client" python3 -c "import socket; socket.socket(socket.AF_INET, \
-socket.SOCK_DGRAM).sendto(b'marker', ('$VIP', $MARKER_PORT))" || true
-wait_until 10 python3 "$NETNS_DIR/verify.py" marker "$NETNS_TMP/client.pcap" "$MARKER_PORT" ||
-	echo "# warning: marker not seen in the client capture" >&2
-capture_stop client
+send_marker "$P-client" "$VIP" "$MARKER_PORT"
+capture_stop_marked client "$MARKER_PORT"
 
-"$XVSCTL" -s "$SOCK" list --json >"$NETNS_TMP/list.json" 2>"$NETNS_TMP/list.log" || true
+xvsd_save_list
 passes_after=$(no_service_passes || true)
-
-check() {
-	local name=$1 out
-	shift
-	if out=$(python3 "$NETNS_DIR/verify.py" "$@" 2>&1); then
-		pass "$name"
-	else
-		fail "$name" "$out"
-	fi
-}
 
 check dns-rr rr udp "$NETNS_TMP/dig.json" "${LAB_BACKENDS[@]}"
 
-addresses=()
-for b in "${LAB_BACKENDS[@]}"; do
-	addresses+=("$b=${LAB_BACKEND_ADDR[$b]}")
-done
-if [ -s "$NETNS_TMP/list.json" ]; then
+mapfile -t addresses < <(pairs_of LAB_BACKEND_ADDR "${LAB_BACKENDS[@]}")
+if xvsd_list_saved dns-counters; then
 	check dns-counters counters "$NETNS_TMP/dig.json" "$NETNS_TMP/client.pcap" \
 		"$NETNS_TMP/list.json" "$VIP" "dns:udp:53" "${addresses[@]}"
-else
-	fail dns-counters "xvsctl list --json failed: $(cat "$NETNS_TMP/list.log")"
 fi
 
 # Every HTTP connection brings at least SYN, the request and FIN through XDP_PASS.
@@ -242,41 +174,19 @@ else
 	pass passes-no-service
 fi
 
-csum_errors=
-for ns in "${LAB_BACKENDS[@]}" lb client; do
-	out=$(ip netns exec "$P-$ns" cat /proc/net/snmp | python3 "$NETNS_DIR/verify.py" csum "$ns" 2>&1) ||
-		csum_errors+="$out; "
-done
-if [ -z "$csum_errors" ]; then
-	pass checksums
-else
-	fail checksums "$csum_errors"
-fi
+check_checksums "${LAB_BACKENDS[@]}" lb client
 
 # --- clean stop: xvsd first (XDP detached), then the servers, each by its own pid.
-xvsd_stop 10
-if [ "$XVSD_STATUS" != 0 ]; then
-	fail stop "xvsd exit status $XVSD_STATUS after SIGTERM: $(tail -n 5 "$NETNS_TMP/xvsd.log")"
-elif ip -n "$P-lb" link show eth0 | grep -q xdp; then
-	fail stop "an XDP program is still attached to lb eth0 after xvsd exited"
-else
+if xvsd_check_stop stop detach; then
 	left=
 	lab_stop_pid "$P-lb" "$(cat "$STATE/lb-nginx.pid" 2>/dev/null || true)"
 	wait "$NGINX_PID" 2>/dev/null || true
 	pid_alive "$NGINX_PID" && left+="nginx "
-	for b in "${LAB_BACKENDS[@]}"; do
-		pid=$(cat "$STATE/$b-dnsmasq.pid" 2>/dev/null || true)
-		lab_stop_pid "$P-$b" "$pid"
-		[ -n "$pid" ] && pid_alive "$pid" && left+="dnsmasq/$b "
-	done
+	left+=$(stop_backend_servers dnsmasq dnsmasq)
 	if [ -n "$left" ]; then
 		fail stop "still running: $left"
 	else
 		pass stop
 	fi
 fi
-
-if [ "$NETNS_FAILED" -ne 0 ]; then
-	echo "# xvsd log: $(tail -n 3 "$NETNS_TMP/xvsd.log" | tr '\n' ' ')" >&2
-	exit 1
-fi
+netns_finish

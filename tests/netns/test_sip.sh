@@ -31,25 +31,11 @@ SECOND_CLIENT=10.0.0.3
 
 require_netns
 command -v sipp >/dev/null || skip "sipp is not installed (scripts/deps.sh installs sip-tester)"
-for bin in "$XVSD" "$XVSCTL"; do
-	[ -x "$bin" ] || { fail setup "$bin is not built"; exit 1; }
-done
-[ -f "$XVS_PASS_OBJ" ] || { fail setup "$XVS_PASS_OBJ is not built"; exit 1; }
-
-NETNS_PREFIX=xs$$
-NETNS_TMP=$(mktemp -d /tmp/xvs-netns-sip.XXXXXX)
-trap netns_cleanup EXIT
-trap 'fail internal "line $LINENO: \"$BASH_COMMAND\" failed"' ERR
-P=$NETNS_PREFIX
-RUN=$NETNS_TMP/run
-SOCK=$RUN/xvsd.sock
+netns_begin xs
 STATE=$(lab_state_dir "$P")
 
 # The echo servers stay (UDP 53); port 5060 is free for the SIP servers.
-if ! "$NETNS_ROOT/scripts/lab.sh" up "$P" 2>"$NETNS_TMP/lab.log"; then
-	fail setup "lab: $(cat "$NETNS_TMP/lab.log")"
-	exit 1
-fi
+netns_lab_up
 ip -n "$P-client" addr add "$SECOND_CLIENT/24" dev eth0
 
 for b in "${LAB_BACKENDS[@]}"; do
@@ -58,64 +44,19 @@ for b in "${LAB_BACKENDS[@]}"; do
 		>"$NETNS_TMP/$b-sip.log" 2>&1 </dev/null &
 done
 for b in "${LAB_BACKENDS[@]}"; do
-	if ! wait_until 10 test -s "$STATE/$b-sip.pid"; then
-		fail setup "sip_server on $b did not start: $(cat "$NETNS_TMP/$b-sip.log")"
-		exit 1
-	fi
+	wait_pidfile 10 "$STATE/$b-sip.pid" "sip_server on $b" "$NETNS_TMP/$b-sip.log"
 done
 
-cat >"$NETNS_TMP/xvs.conf" <<EOF
-global {
-    node $P-lb
-    run_dir $RUN
-    api unix $SOCK
-}
+{
+	xvsd_conf_head eth0
+	conf_service sip "$VIP" 5060 udp dr "$(addresses_of LAB_BACKEND_ADDR "${LAB_BACKENDS[@]}")" \
+		"persistence sip-callid 2m"
+	conf_service dns "$VIP" 53 udp dr "$(addresses_of LAB_BACKEND_ADDR "${LAB_BACKENDS[@]}")" \
+		"persistence 1m mask 24"
+} >"$NETNS_TMP/xvs.conf"
+xvsd_up 30
 
-interface eth0 {
-    xdp auto
-}
-
-service sip {
-    vip $VIP
-    port 5060
-    proto udp
-    mode dr
-    scheduler rr
-    persistence sip-callid 2m
-    backend ${LAB_BACKEND_ADDR[b1]}
-    backend ${LAB_BACKEND_ADDR[b2]}
-    backend ${LAB_BACKEND_ADDR[b3]}
-}
-
-service dns {
-    vip $VIP
-    port 53
-    proto udp
-    mode dr
-    scheduler rr
-    persistence 1m mask 24
-    backend ${LAB_BACKEND_ADDR[b1]}
-    backend ${LAB_BACKEND_ADDR[b2]}
-    backend ${LAB_BACKEND_ADDR[b3]}
-}
-EOF
-
-xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
-if ! xvsd_wait_ready "$SOCK" 30; then
-	fail ready "xvsd not ready within 30 s: $(tail -n 5 "$NETNS_TMP/xvsd.log")"
-	exit 1
-fi
-pass ready
-
-check() {
-	local name=$1 out
-	shift
-	if out=$(python3 "$NETNS_DIR/sip_verify.py" "$@" 2>&1); then
-		pass "$name"
-	else
-		fail "$name" "$out"
-	fi
-}
+check() { check_py "$NETNS_DIR/sip_verify.py" "$@"; }
 
 # --- sipp: the stock UAC scenario (INVITE, 200, ACK, BYE, 200), one socket per call.
 mkdir -p "$NETNS_TMP/sipp"
@@ -148,7 +89,7 @@ done
 check source-mask24-one-backend probe "$((2 * PROBES))" "$NETNS_TMP"/probe-*.json
 
 # --- counters: each backend's flows and packets are what its server received
-"$XVSCTL" -s "$SOCK" list --json >"$NETNS_TMP/list.json" 2>"$NETNS_TMP/list.log" || true
+xvsd_save_list
 addresses=()
 for b in "${LAB_BACKENDS[@]}"; do
 	addresses+=("$b=${LAB_BACKEND_ADDR[$b]}=$NETNS_TMP/$b-sip.jsonl")
@@ -164,24 +105,12 @@ check trunk-calls-answered answered "$NETNS_TMP/trunk.json" "$((3 * TRUNK_CALLS)
 check trunk-calls-spread trunk "$NETNS_TMP/trunk.json" "${#LAB_BACKENDS[@]}"
 check trunk-callid-one-backend sticky "${logs[@]}"
 
-xvsd_stop 10
-if [ "$XVSD_STATUS" != 0 ]; then
-	fail stop "xvsd exit status $XVSD_STATUS after SIGTERM: $(tail -n 5 "$NETNS_TMP/xvsd.log")"
-else
-	left=
-	for b in "${LAB_BACKENDS[@]}"; do
-		pid=$(cat "$STATE/$b-sip.pid" 2>/dev/null || true)
-		lab_stop_pid "$P-$b" "$pid"
-		[ -n "$pid" ] && pid_alive "$pid" && left+="sip_server/$b "
-	done
+if xvsd_check_stop stop; then
+	left=$(stop_backend_servers sip sip_server)
 	if [ -n "$left" ]; then
 		fail stop "still running: $left"
 	else
 		pass stop
 	fi
 fi
-
-if [ "$NETNS_FAILED" -ne 0 ]; then
-	echo "# xvsd log: $(tail -n 3 "$NETNS_TMP/xvsd.log" | tr '\n' ' ')" >&2
-	exit 1
-fi
+netns_finish
