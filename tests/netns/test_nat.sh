@@ -33,15 +33,7 @@ require_netns
 for tool in nginx dnsmasq dig curl nstat; do
 	command -v "$tool" >/dev/null || skip "$tool is not installed"
 done
-for bin in "$XVSD" "$XVSCTL" "$XVS_PASS_OBJ"; do
-	[ -e "$bin" ] || { fail setup "$bin is not built"; exit 1; }
-done
 
-NETNS_PREFIX=xn$$
-NETNS_TMP=$(mktemp -d /tmp/xvs-netns-nat.XXXXXX)
-P=$NETNS_PREFIX
-RUN=$NETNS_TMP/run
-SOCK=$RUN/xvsd.sock
 NAMESPACES=(client lb sw rt b3 "${BACKENDS[@]}")
 
 nat_cleanup() {
@@ -58,15 +50,11 @@ nat_cleanup() {
 	rm -rf "$(lab_state_dir "$P")"
 	NETNS_PREFIX='' netns_cleanup
 }
-trap nat_cleanup EXIT
-trap 'fail internal "line $LINENO: \"$BASH_COMMAND\" failed"' ERR
+netns_begin xn nat_cleanup
 
 mkdir -p "$(lab_state_dir "$P")"
 for ns in "${NAMESPACES[@]}"; do
-	ip netns add "$P-$ns"
-	ip -n "$P-$ns" link set lo up
-	lab_sysctl "$P-$ns" net.ipv6.conf.all.accept_dad=0
-	lab_sysctl "$P-$ns" net.ipv6.conf.default.accept_dad=0
+	lab_ns_add "$P-$ns"
 done
 lab_veth "$P-client" eth0 "$P-lb" eth0
 lab_veth "$P-lb" eth1 "$P-sw" sw-lb
@@ -194,29 +182,23 @@ for b in "${BACKENDS[@]}"; do
 done
 
 service() { # NAME VIP PORT PROTO MODE BACKEND_PORT [SNAT]
-	local family=4 b
-	[[ $2 == *:* ]] && family=6
-	echo "service $1 {"
-	echo "    vip $2; port $3; proto $4; mode $5; scheduler rr"
-	[ -n "${7:-}" ] && echo "    snat $7"
+	local b backends=()
 	for b in "${BACKENDS[@]}"; do
-		if [ "$family" = 6 ]; then
-			echo "    backend [${ADDR6[$b]}]:$6"
+		if [[ $2 == *:* ]]; then
+			backends+=("[${ADDR6[$b]}]:$6")
 		else
-			echo "    backend ${ADDR[$b]}:$6"
+			backends+=("${ADDR[$b]}:$6")
 		fi
 	done
-	echo "}"
+	conf_service "$1" "$2" "$3" "$4" "$5" "${backends[*]}" ${7:+"snat $7"}
 }
 {
-	printf 'global {\n    node %s\n    run_dir %s\n    api unix %s\n}\n' "$P-lb" "$RUN" "$SOCK"
-	printf 'interface eth0 { xdp auto }\ninterface eth1 { xdp auto }\n'
+	xvsd_conf_head eth0 eth1
 	service web "$VIP" 80 tcp nat 8080
 	service web6 "$VIP6" 80 tcp nat 8080
 	service dns "$VIP" 53 udp nat 5353
 	service stream "$VIP" 9000 tcp nat 9000
-	printf 'service far {\n    vip %s; port 9100; proto tcp; mode nat; scheduler rr\n' "$VIP"
-	printf '    backend 10.0.6.11:9000\n}\n'
+	conf_service far "$VIP" 9100 tcp nat 10.0.6.11:9000
 	service sweb "$SVIP" 80 tcp snat 8080 10.0.5.1
 	service sweb6 "$SVIP6" 80 tcp snat 8080 fd00:5::1
 	for proto in icmp gre; do
@@ -229,12 +211,7 @@ service() { # NAME VIP PORT PROTO MODE BACKEND_PORT [SNAT]
 
 forwarding_of() { ip netns exec "$P-lb" cat "/proc/sys/net/ipv$1/conf/$2/forwarding"; }
 [ "$(forwarding_of 4 eth0)$(forwarding_of 6 eth1)" = 00 ] || { fail setup "forwarding on"; exit 1; }
-xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
-if ! xvsd_wait_ready "$SOCK" 20; then
-	fail ready "$(tail -n 5 "$NETNS_TMP/xvsd.log")"
-	exit 1
-fi
-pass ready
+xvsd_up 20
 if [ "$(forwarding_of 4 eth0)$(forwarding_of 4 eth1)$(forwarding_of 6 eth0)$(forwarding_of 6 eth1)" = 1111 ] &&
 	grep -q "forwarding: set to 1" "$NETNS_TMP/xvsd.log"; then
 	pass forwarding-set
@@ -375,28 +352,12 @@ else
 	fail snat-source-seen-by-backend "$(tail -n 2 "$NETNS_TMP/nginx-b1/access.log")"
 fi
 
-csum_errors=
-for ns in client b3 "${BACKENDS[@]}"; do
-	out=$(ip netns exec "$P-$ns" cat /proc/net/snmp | python3 "$NETNS_DIR/verify.py" csum "$ns" 2>&1) ||
-		csum_errors+="$out; "
-	out=$(ip netns exec "$P-$ns" cat /proc/net/snmp6 | python3 "$NETNS_DIR/verify.py" csum6 "$ns" 2>&1) ||
-		csum_errors+="$out; "
-done
-if [ -z "$csum_errors" ]; then
-	pass checksums
-else
-	fail checksums "$csum_errors"
-fi
+check_checksums -6 client b3 "${BACKENDS[@]}"
 
-xvsd_stop 10
-if [ "$XVSD_STATUS" = 0 ]; then
-	pass sigterm
-else
-	fail sigterm "xvsd exit status $XVSD_STATUS"
-fi
+xvsd_check_stop sigterm && pass sigterm
 if [ "$(forwarding_of 4 eth0)$(forwarding_of 4 eth1)$(forwarding_of 6 eth0)$(forwarding_of 6 eth1)" = 0000 ]; then
 	pass forwarding-restored
 else
 	fail forwarding-restored "$(grep forwarding "$NETNS_TMP/xvsd.log" || true)"
 fi
-[ "$NETNS_FAILED" = 0 ]
+netns_finish

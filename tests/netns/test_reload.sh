@@ -23,15 +23,7 @@ STREAM_PORT=8080
 
 require_netns
 command -v nsenter >/dev/null || skip "nsenter is not installed"
-for bin in "$XVSD" "$XVSCTL"; do
-	[ -x "$bin" ] || { fail setup "$bin is not built"; exit 1; }
-done
 
-NETNS_PREFIX=xr$$
-NETNS_TMP=$(mktemp -d /tmp/xvs-netns-reload.XXXXXX)
-P=$NETNS_PREFIX
-RUN=$NETNS_TMP/run
-SOCK=$RUN/xvsd.sock
 # Runs without errexit: a dead daemon (kill fails) must not cut the cleanup short.
 cleanup() {
 	set +e
@@ -45,13 +37,8 @@ cleanup() {
 	umount "$RUN/bpf" 2>/dev/null
 	[ "${NETNS_KEEP_TMP:-0}" = 1 ] || rm -rf "$NETNS_TMP_KEPT"
 }
-trap cleanup EXIT
-trap 'fail internal "line $LINENO: \"$BASH_COMMAND\" failed"' ERR
-
-if ! "$NETNS_ROOT/scripts/lab.sh" up "$P" 2>"$NETNS_TMP/lab.log"; then
-	fail setup "lab: $(cat "$NETNS_TMP/lab.log")"
-	exit 1
-fi
+netns_begin xr cleanup
+netns_lab_up
 state=$(lab_state_dir "$P")
 for b in "${LAB_BACKENDS[@]}"; do
 	ip netns exec "$P-$b" python3 "$NETNS_DIR/stream.py" server --name "$b" \
@@ -59,26 +46,20 @@ for b in "${LAB_BACKENDS[@]}"; do
 		>"$NETNS_TMP/$b-stream.log" 2>&1 </dev/null &
 done
 for b in "${LAB_BACKENDS[@]}"; do
-	wait_until 10 test -s "$state/$b-stream.pid" || { fail setup "stream server $b"; exit 1; }
+	wait_pidfile 10 "$state/$b-stream.pid" "stream server $b" "$NETNS_TMP/$b-stream.log"
 done
 
 # conf FILE TCP_BACKENDS [EXTRA GLOBAL LINE]
 conf() {
-	local file=$1 backends=$2 extra=${3:-} b
+	local file=$1 backends=$2 extra=${3:-}
 	{
 		printf 'global {\n    run_dir %s\n    timeout udp 30s\n    %s\n}\n' "$RUN" "$extra"
 		printf 'interface eth0 {\n    xdp auto\n}\n'
-		printf 'service web {\n    vip %s\n    port 80\n    proto tcp\n    mode dr\n' "$VIP"
-		printf '    scheduler rr\n    removed_backend reschedule\n'
-		for b in $backends; do
-			printf '    backend %s\n' "${LAB_BACKEND_ADDR[$b]}"
-		done
-		printf '}\nservice stream {\n    vip %s\n    port %s\n    proto tcp\n' "$VIP" "$STREAM_PORT"
-		printf '    mode dr\n    scheduler rr\n'
-		printf '    backend %s\n    backend %s\n}\n' "${LAB_BACKEND_ADDR[b1]}" "${LAB_BACKEND_ADDR[b2]}"
-		printf 'service dns {\n    vip %s\n    port 53\n    proto udp\n    mode dr\n' "$VIP"
-		printf '    scheduler rr\n    backend %s\n    backend %s\n    backend %s\n}\n' \
-			"${LAB_BACKEND_ADDR[b1]}" "${LAB_BACKEND_ADDR[b2]}" "${LAB_BACKEND_ADDR[b3]}"
+		# shellcheck disable=SC2086  # backends: node names separated by spaces
+		conf_service web "$VIP" 80 tcp dr "$(addresses_of LAB_BACKEND_ADDR $backends)" \
+			"removed_backend reschedule"
+		conf_service stream "$VIP" "$STREAM_PORT" tcp dr "$(addresses_of LAB_BACKEND_ADDR b1 b2)"
+		conf_service dns "$VIP" 53 udp dr "$(addresses_of LAB_BACKEND_ADDR "${LAB_BACKENDS[@]}")"
 	} >"$file"
 }
 CONF=$NETNS_TMP/xvs.conf
@@ -91,11 +72,7 @@ start_xvsd() {
 }
 ctl() { "$XVSCTL" -s "$SOCK" "$@"; }
 start_xvsd
-if ! xvsd_wait_ready "$SOCK" 30; then
-	fail ready "xvsd not ready: $(tail -n 5 "$NETNS_TMP/xvsd.log")"
-	exit 1
-fi
-pass ready
+xvsd_check_ready 30
 
 # web_backends N: the backends that answer N new TCP connections to port 80, sorted
 # and counted ("b1 b2 b1" -> "b1:2 b2:1").
@@ -308,4 +285,4 @@ ip -n "$P-lb" link show eth0 | grep -q xdp && fail stop_detach "XDP still attach
 grep -q " $RUN/bpf " /proc/mounts && fail stop_unmount "bpffs still mounted" || pass stop_unmount
 [ -e "$RUN/bpf" ] && fail stop_unpin "$(ls -A "$RUN/bpf")" || pass stop_unpin
 
-[ "$NETNS_FAILED" -eq 0 ]
+netns_finish

@@ -30,16 +30,6 @@ declare -A TUN_ADDR=([t1]=10.0.2.11 [t2]=10.0.2.12)
 declare -A TUN_ADDR6=([t1]=fd00:2::11 [t2]=fd00:2::12)
 
 require_netns
-for bin in "$XVSD" "$XVSCTL"; do
-	[ -x "$bin" ] || { fail setup "$bin is not built"; exit 1; }
-done
-[ -f "$XVS_PASS_OBJ" ] || { fail setup "$XVS_PASS_OBJ is not built"; exit 1; }
-
-NETNS_PREFIX=xt$$
-NETNS_TMP=$(mktemp -d /tmp/xvs-netns-tun.XXXXXX)
-P=$NETNS_PREFIX
-RUN=$NETNS_TMP/run
-SOCK=$RUN/xvsd.sock
 
 tun_cleanup() {
 	local b pid
@@ -50,13 +40,8 @@ tun_cleanup() {
 	done
 	netns_cleanup
 }
-trap tun_cleanup EXIT
-trap 'fail internal "line $LINENO: \"$BASH_COMMAND\" failed"' ERR
-
-if ! LAB_ECHO_SERVERS=0 "$NETNS_ROOT/scripts/lab.sh" up "$P" 2>"$NETNS_TMP/lab.log"; then
-	fail setup "lab: $(cat "$NETNS_TMP/lab.log")"
-	exit 1
-fi
+netns_begin xt tun_cleanup
+LAB_ECHO_SERVERS=0 netns_lab_up
 
 # The backend subnet: a bridge in the router, one veth per backend.
 ip -n "$P-router" link add br2 type bridge
@@ -67,10 +52,7 @@ ip -n "$P-router" route add "$VIP46/32" via 10.0.1.2
 lab_sysctl "$P-router" net.ipv4.conf.all.rp_filter=0
 for b in "${TUN_BACKENDS[@]}"; do
 	ns=$P-$b
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-	lab_sysctl "$ns" net.ipv6.conf.all.accept_dad=0
-	lab_sysctl "$ns" net.ipv6.conf.default.accept_dad=0
+	lab_ns_add "$ns"
 	lab_veth "$P-router" "r-$b" "$ns" eth0
 	ip -n "$P-router" link set "r-$b" master br2
 	ip -n "$P-router" link set "r-$b" up
@@ -93,107 +75,41 @@ for b in "${TUN_BACKENDS[@]}"; do
 		--pidfile "$NETNS_TMP/$b-server.pid" >"$NETNS_TMP/$b-server.log" 2>&1 </dev/null &
 done
 for b in "${TUN_BACKENDS[@]}"; do
-	wait_until 15 test -s "$NETNS_TMP/$b-server.pid" ||
-		{ fail setup "echo server on $b: $(cat "$NETNS_TMP/$b-server.log")"; exit 1; }
+	wait_pidfile 15 "$NETNS_TMP/$b-server.pid" "echo server on $b" "$NETNS_TMP/$b-server.log"
 done
 pass decap-attach
 
-cat >"$NETNS_TMP/xvs.conf" <<EOF
-global {
-    node $P-lb
-    run_dir $RUN
-    api unix $SOCK
-}
-
-interface eth0 {
-    xdp auto
-}
-
-service dns {
-    vip $VIP
-    port $LAB_UDP_PORT
-    proto udp
-    mode tun
-    scheduler rr
-    backend ${TUN_ADDR[t1]}
-    backend ${TUN_ADDR[t2]}
-}
-
-service web {
-    vip $VIP
-    port $LAB_TCP_PORT
-    proto tcp
-    mode tun
-    scheduler rr
-    backend ${TUN_ADDR[t1]}
-    backend ${TUN_ADDR[t2]}
-}
-EOF
-# IPv6 in IPv6 (VIP6) and IPv4 in IPv6 (VIP46): UDP and TCP each.
-for vip in "$VIP6" "$VIP46"; do
-	for proto in udp tcp; do
-		port=$LAB_UDP_PORT
-		[ "$proto" = tcp ] && port=$LAB_TCP_PORT
-		cat >>"$NETNS_TMP/xvs.conf" <<EOF
-
-service ${proto}-${vip//[.:]/-} {
-    vip $vip
-    port $port
-    proto $proto
-    mode tun
-    scheduler rr
-    backend ${TUN_ADDR6[t1]}
-    backend ${TUN_ADDR6[t2]}
-}
-EOF
+{
+	xvsd_conf_head eth0
+	conf_service dns "$VIP" "$LAB_UDP_PORT" udp tun "$(addresses_of TUN_ADDR "${TUN_BACKENDS[@]}")"
+	conf_service web "$VIP" "$LAB_TCP_PORT" tcp tun "$(addresses_of TUN_ADDR "${TUN_BACKENDS[@]}")"
+	# IPv6 in IPv6 (VIP6) and IPv4 in IPv6 (VIP46): UDP and TCP each.
+	for vip in "$VIP6" "$VIP46"; do
+		conf_service "udp-${vip//[.:]/-}" "$vip" "$LAB_UDP_PORT" udp tun \
+			"$(addresses_of TUN_ADDR6 "${TUN_BACKENDS[@]}")"
+		conf_service "tcp-${vip//[.:]/-}" "$vip" "$LAB_TCP_PORT" tcp tun \
+			"$(addresses_of TUN_ADDR6 "${TUN_BACKENDS[@]}")"
 	done
-done
-
-xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
-if ! xvsd_wait_ready "$SOCK" 30; then
-	fail ready "xvsd not ready: $(tail -n 5 "$NETNS_TMP/xvsd.log")"
-	exit 1
-fi
-pass ready
+} >"$NETNS_TMP/xvs.conf"
+xvsd_up 30
 
 # Tunnelled requests cross br2 as IPIP; replies from the VIP must never cross
 # the router's LAN port (they would if they went back through the balancer).
 from_vips=(src host "$VIP" or src host "$VIP46" or src host "$VIP6")
-if ! capture_start tunnel "$P-router" br2 ip proto 4 or ip6 proto 4 or ip6 proto 41 ||
-	! capture_start lan "$P-router" eth1 "${from_vips[@]}" ||
-	! capture_start replies "$P-router" br2 "${from_vips[@]}"; then
-	fail setup "tcpdump did not start: $(cat "$NETNS_TMP"/*.tcpdump.log)"
-	exit 1
-fi
+capture_must_start tunnel "$P-router" br2 ip proto 4 or ip6 proto 4 or ip6 proto 41
+capture_must_start lan "$P-router" eth1 "${from_vips[@]}"
+capture_must_start replies "$P-router" br2 "${from_vips[@]}"
 
-if ! ip netns exec "$P-client" timeout 120 python3 "$NETNS_DIR/client.py" --vip "$VIP" \
-	--udp-port "$LAB_UDP_PORT" --tcp-port "$LAB_TCP_PORT" --udp 20 --udp-flow 6 --tcp 20 \
-	--timeout 2 --deadline 90 >"$NETNS_TMP/client.json" 2>"$NETNS_TMP/client.log"; then
-	fail client "client.py failed: $(tail -n 3 "$NETNS_TMP/client.log")"
-	exit 1
-fi
+client_run client 120 "$NETNS_TMP/client.json" --vip "$VIP" --udp-port "$LAB_UDP_PORT" \
+	--tcp-port "$LAB_TCP_PORT" --udp 20 --udp-flow 6 --tcp 20 --timeout 2 --deadline 90 || exit 1
 for vip in "$VIP6" "$VIP46"; do
-	if ! ip netns exec "$P-client" timeout 120 python3 "$NETNS_DIR/client.py" --vip "$vip" \
-		--udp-port "$LAB_UDP_PORT" --tcp-port "$LAB_TCP_PORT" --udp 10 --tcp 10 \
-		--timeout 2 --deadline 60 >"$NETNS_TMP/client-$vip.json" 2>>"$NETNS_TMP/client.log"; then
-		fail client "client.py ($vip) failed: $(tail -n 3 "$NETNS_TMP/client.log")"
-		exit 1
-	fi
+	client_run client 120 "$NETNS_TMP/client-$vip.json" --vip "$vip" --udp-port "$LAB_UDP_PORT" \
+		--tcp-port "$LAB_TCP_PORT" --udp 10 --tcp 10 --timeout 2 --deadline 60 || exit 1
 done
 sleep 0.5
 for name in tunnel lan replies; do
 	capture_stop "$name"
 done
-
-check() {
-	local name=$1 out
-	shift
-	if out=$(python3 "$NETNS_DIR/verify.py" "$@" 2>&1); then
-		pass "$name"
-	else
-		fail "$name" "$out"
-	fi
-}
 
 check udp-rr rr udp "$NETNS_TMP/client.json" "${TUN_BACKENDS[@]}"
 check udp-flow flow udp_flow "$NETNS_TMP/client.json"
@@ -214,25 +130,9 @@ else
 		"replies on the LAN port (must be 0): $via_lan"
 fi
 
-csum_errors=
-for ns in "${TUN_BACKENDS[@]}" client; do
-	out=$(ip netns exec "$P-$ns" cat /proc/net/snmp | python3 "$NETNS_DIR/verify.py" csum "$ns" 2>&1) ||
-		csum_errors+="$out; "
-	out=$(ip netns exec "$P-$ns" cat /proc/net/snmp6 | python3 "$NETNS_DIR/verify.py" csum6 "$ns" 2>&1) ||
-		csum_errors+="$out; "
-done
-if [ -z "$csum_errors" ]; then
-	pass checksums
-else
-	fail checksums "$csum_errors"
-fi
+check_checksums -6 "${TUN_BACKENDS[@]}" client
 
-xvsd_stop 10
-if [ "$XVSD_STATUS" = 0 ]; then
-	pass sigterm
-else
-	fail sigterm "xvsd exit status $XVSD_STATUS"
-fi
+xvsd_check_stop sigterm && pass sigterm
 
 # doctor: t1 is set up right; t2 answers ARP for the VIP.
 if out=$(ip netns exec "$P-t1" "$XVSCTL" doctor tun "$VIP" 2>&1); then
@@ -276,4 +176,4 @@ else
 	fail doctor-dr-no-vip "status $status: $out"
 fi
 
-[ "$NETNS_FAILED" -eq 0 ] || exit 1
+netns_finish
