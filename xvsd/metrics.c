@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stats.h"
 
@@ -84,10 +85,19 @@ static void counters_write(FILE *out, struct daemon *daemon, bool backends)
 	}
 }
 
+/* Up or drain: reachable and serving its flows; down and disabled are not. */
+static uint64_t backend_up(const struct dp_backend *backend)
+{
+	const char *state = dataplane__backend_state(backend);
+
+	return !strcmp(state, "up") || !strcmp(state, "drain");
+}
+
 static void backend_gauges_write(FILE *out, struct daemon *daemon)
 {
 	static const struct family families[3] = {
-		{ "xvs_backend_up", "gauge", "1 when the backend takes new flows (up or drain)." },
+		{ "xvs_backend_up", "gauge",
+		  "1 when the backend is reachable and enabled (state up or drain)." },
 		{ "xvs_backend_active_connections", "gauge", "Established TCP connections." },
 		{ "xvs_backend_inactive_connections", "gauge",
 		  "Other tracked connections (TCP handshake or closing, UDP)." },
@@ -106,7 +116,8 @@ static void backend_gauges_write(FILE *out, struct daemon *daemon)
 				uint64_t value;
 
 				dataplane__backend_conns(dp, backend, &conns);
-				value = f == 0 ? backend->ready : f == 1 ? conns.active : conns.inactive;
+				value = f == 0 ? backend_up(backend)
+					       : f == 1 ? conns.active : conns.inactive;
 
 				backend_label(labels, sizeof(labels), service, backend);
 				fprintf(out, "%s{%s} %" PRIu64 "\n", families[f].name, labels,

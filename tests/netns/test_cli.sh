@@ -177,12 +177,20 @@ import json, sys
 b = [x for x in json.load(sys.stdin)["services"][0]["backends"] if x["address"] == "10.8.0.2"][0]
 print(b["state"], b["weight"])'
 }
-for step in "weight 3:up 3" "drain:drain 3" "disable:disabled 3" "enable:up 1"; do
+# xvs_backend_up of 10.8.0.2 in /metrics.
+backend_up_metric() {
+	in_lb curl -s --max-time 5 --unix-socket "$dir/run/xvsd.sock" http://xvsd/metrics |
+		sed -n 's/^xvs_backend_up{service="dns",backend="10.8.0.2:53"} //p'
+}
+for step in "weight 3:up 3:1" "drain:drain 3:1" "disable:disabled 3:0" "enable:up 1:1"; do
+	verb=${step%%:*} expected=${step#*:}
+	up=${expected##*:} expected=${expected%:*}
 	# shellcheck disable=SC2086  # the verb and its argument are two words
-	if ctl backend dns 10.8.0.2:53 ${step%%:*} && [ "$(backend_state)" = "${step#*:}" ]; then
-		pass "backend_${step%% *}"
+	if ctl backend dns 10.8.0.2:53 $verb && [ "$(backend_state)" = "$expected" ] &&
+		[ "$(backend_up_metric)" = "$up" ]; then
+		pass "backend_${verb%% *}"
 	else
-		fail "backend_${step%% *}" "$(backend_state)"
+		fail "backend_${verb%% *}" "$(backend_state), xvs_backend_up $(backend_up_metric)"
 	fi
 done
 # xvsctl reload: the same file applies as no change.
