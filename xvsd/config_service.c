@@ -354,6 +354,11 @@ static void service_check_conflicts(struct config_parser *parser,
 		    service->mode != XVS_MODE_SNAT)
 			config_error(parser, &parse->backends[i].address,
 				     "backend port needs mode nat or snat");
+	/* Generic forwarding keeps no connections, so there is nothing to limit. */
+	for (i = 0; i < service->backend_count; i++)
+		if (service->backends[i].max_conns && service->mode == XVS_MODE_GENERIC)
+			config_error(parser, &parse->backends[i].max_conns,
+				     "max_conns needs connection tracking (not mode generic)");
 	if (parse->snat.line && service->mode != XVS_MODE_SNAT)
 		config_error(parser, &parse->snat, "snat needs mode snat");
 	if (!parse->snat.line && service->mode == XVS_MODE_SNAT)
