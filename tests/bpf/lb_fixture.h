@@ -6,7 +6,9 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -192,19 +194,24 @@ static int setup_maps(void)
 	return 0;
 }
 
+/* Deletes every entry of a hash map. */
+static void map_clear(struct bpf_map *map)
+{
+	uint8_t key[bpf_map__key_size(map)];
+	int fd = bpf_map__fd(map);
+
+	while (bpf_map_get_next_key(fd, NULL, key) == 0)
+		bpf_map_delete_elem(fd, key);
+}
+
 /* Empties the connection table, zeroes the connection counts and rewinds
  * every rr cursor. */
 static void reset_flows(void)
 {
-	struct xvs_conn_key key, next;
 	struct xvs_service_state state = { 0 };
 	struct xvs_backend_conns zero_conns = { 0 };
-	int fd = bpf_map__fd(skel->maps.conns);
 
-	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
-		key = next;
-		bpf_map_delete_elem(fd, &key);
-	}
+	map_clear(skel->maps.conns);
 	for (uint32_t id = 0; id < bpf_map__max_entries(skel->maps.backend_conns); id++)
 		bpf_map__update_elem(skel->maps.backend_conns, &id, sizeof(id), &zero_conns,
 				     sizeof(zero_conns), BPF_ANY);
@@ -279,37 +286,52 @@ static const char *verdict_name(int verdict)
 	return verdict >= 0 && verdict <= XDP_REDIRECT ? names[verdict] : "?";
 }
 
+/* Asserts the verdict and that out is want byte for byte (the first byte
+ * that differs is named). */
+static void check_out(const struct outcome *out, int verdict, const uint8_t *want,
+		      size_t want_len)
+{
+	TEST_CHECK_MSG(out->verdict == verdict, "verdict %s, want %s", verdict_name(out->verdict),
+		       verdict_name(verdict));
+	TEST_CHECK_MSG(out->len == want_len, "%u bytes out, want %zu", out->len, want_len);
+	for (size_t i = 0; i < want_len && i < out->len; i++) {
+		if (out->data[i] != want[i]) {
+			TEST_CHECK_MSG(0, "byte %zu is %02x, want %02x", i, out->data[i], want[i]);
+			break;
+		}
+	}
+}
+
 static void check_unchanged(const uint8_t *in, size_t len, const struct outcome *out)
 {
 	TEST_CHECK_MSG(out->len == len && memcmp(out->data, in, len) == 0,
 		       "packet changed (%u bytes out, %zu in)", out->len, len);
 }
 
-/* Sends a packet the kernel should get untouched, counted under reason. */
-static void expect_pass(const uint8_t *in, size_t len, enum xvs_pass_reason reason)
+/* Sends a packet that must come out untouched with verdict, counted under
+ * drops[drop] or passes[pass] (-1: neither). */
+static void expect_untouched(const uint8_t *in, size_t len, int verdict, int drop, int pass)
 {
 	struct verdict_counters before;
 	struct outcome out;
 
 	read_verdict_counters(&before);
 	run_packet(in, len, &out);
-	TEST_CHECK_MSG(out.verdict == XDP_PASS, "verdict %s, want XDP_PASS",
-		       verdict_name(out.verdict));
+	TEST_CHECK_MSG(out.verdict == verdict, "verdict %s, want %s", verdict_name(out.verdict),
+		       verdict_name(verdict));
 	check_unchanged(in, len, &out);
-	check_verdict_counters(&before, -1, (int)reason);
+	check_verdict_counters(&before, drop, pass);
+}
+
+/* Sends a packet the kernel should get untouched, counted under reason. */
+static void expect_pass(const uint8_t *in, size_t len, enum xvs_pass_reason reason)
+{
+	expect_untouched(in, len, XDP_PASS, -1, (int)reason);
 }
 
 static void expect_drop(const uint8_t *in, size_t len, enum xvs_drop_reason reason)
 {
-	struct verdict_counters before;
-	struct outcome out;
-
-	read_verdict_counters(&before);
-	run_packet(in, len, &out);
-	TEST_CHECK_MSG(out.verdict == XDP_DROP, "verdict %s, want XDP_DROP",
-		       verdict_name(out.verdict));
-	check_unchanged(in, len, &out);
-	check_verdict_counters(&before, (int)reason, -1);
+	expect_untouched(in, len, XDP_DROP, (int)reason, -1);
 }
 
 /* IP total length of a built packet: what in_bytes counts. */
@@ -497,6 +519,39 @@ static int fixture_open(void)
 	if (!err)
 		err = setup_maps();
 	return err;
+}
+
+/* The start of every test's main: skips (true) unless root and, with
+ * probe_xdp, unless XDP programs load here; pins to one CPU, which keeps rr
+ * and the per-CPU counters in step with the order of the cases; counts the
+ * CPUs into ncpus. */
+static bool fixture_skip(const char *suite, bool probe_xdp)
+{
+	cpu_set_t cpus;
+
+	if (geteuid() != 0) {
+		printf("SKIP: %s: not root\n", suite);
+		return true;
+	}
+	if (probe_xdp && libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL) != 1) {
+		printf("SKIP: %s: XDP programs cannot be loaded here\n", suite);
+		return true;
+	}
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		perror("sched_setaffinity");
+	ncpus = libbpf_num_possible_cpus();
+	return false;
+}
+
+/* Reports a fixture that did not load as case name and frees the skeleton;
+ * returns main's exit status. */
+static int fixture_load_failed(const char *name, int err)
+{
+	printf("FAIL: %s: %s\n", name, strerror(-err));
+	xvs_lb__destroy(skel);
+	return 1;
 }
 
 #endif /* XVS_TESTS_BPF_LB_FIXTURE_H */

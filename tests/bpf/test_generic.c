@@ -218,25 +218,15 @@ static void test_tcp_never_generic(void)
 
 int main(void)
 {
-	cpu_set_t cpus;
 	int err;
 
-	if (geteuid() != 0) {
-		printf("SKIP: bpf/generic: not root\n");
+	if (fixture_skip("bpf/generic", false))
 		return 0;
-	}
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	sched_setaffinity(0, sizeof(cpus), &cpus);
-	ncpus = libbpf_num_possible_cpus();
 	err = fixture_open();
 	for (int svc = SVC__COUNT; !err && svc < GEN__END; svc++)
 		err = generic_setup_service((enum generic_service)svc);
-	if (err) {
-		printf("FAIL: bpf/generic_load: %s\n", strerror(-err));
-		xvs_lb__destroy(skel);
-		return 1;
-	}
+	if (err)
+		return fixture_load_failed("bpf/generic_load", err);
 	printf("PASS: bpf/generic_load\n");
 	TEST_RUN("bpf/generic_esp4_dr_source_hash", test_esp4_dr);
 	TEST_RUN("bpf/generic_gre6_dr", test_gre6_dr);

@@ -66,21 +66,7 @@ static size_t quote_of(const struct nat_def *def, const char *saddr, uint16_t sp
 static void expect_icmp(const uint8_t *in, size_t len, int verdict, const uint8_t *want,
 			size_t want_len)
 {
-	struct verdict_counters before;
-	struct outcome out;
-
-	read_verdict_counters(&before);
-	run_packet(in, len, &out);
-	TEST_CHECK_MSG(out.verdict == verdict, "verdict %s, want %s", verdict_name(out.verdict),
-		       verdict_name(verdict));
-	TEST_CHECK_MSG(out.len == want_len, "%u bytes out, want %zu", out.len, want_len);
-	for (size_t i = 0; i < want_len && i < out.len; i++) {
-		if (out.data[i] != want[i]) {
-			TEST_CHECK_MSG(0, "byte %zu is %02x, want %02x", i, out.data[i], want[i]);
-			break;
-		}
-	}
-	check_verdict_counters(&before, -1, -1);
+	expect_exact(in, len, verdict, want, want_len, false);
 }
 
 /* Opens a flow of svc from the client's port 40000; returns the source port
@@ -107,8 +93,7 @@ static void test_nat_udp4_to_client(void)
 	uint8_t quoted[PACKET_MAX], in[PACKET_MAX], want[PACKET_MAX];
 	size_t quoted_len, len, want_len;
 
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	open_flow(def);
 	quoted_len = quote_of(def, client_of(def), 40000, def->backend, 5353, ICMP_QUOTE_ALL,
 			      quoted);
@@ -128,8 +113,7 @@ static void test_nat_udp4_to_backend(void)
 	uint8_t quoted[PACKET_MAX], in[PACKET_MAX], want[PACKET_MAX];
 	size_t quoted_len, len, want_len;
 
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	open_flow(def);
 	quoted_len = quote_of(def, def->vip, 53, client_of(def), 40000, ICMP_QUOTE_ALL, quoted);
 	len = icmp_build(false, "192.0.2.254", def->vip, 64, quoted, quoted_len, packet_lb_mac,
@@ -150,8 +134,7 @@ static void test_snat_tcp4_both_ways(void)
 	size_t quoted_len, len, want_len;
 	uint16_t port;
 
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	port = open_flow(def);
 	quoted_len = quote_of(def, def->snat, port, def->backend, 80, 8, quoted);
 	len = icmp_build(false, "10.9.0.254", def->snat, 64, quoted, quoted_len, packet_lb_mac,
@@ -178,8 +161,7 @@ static void test_snat_udp6_too_big(void)
 	size_t quoted_len, len, want_len;
 	uint16_t port;
 
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	port = open_flow(def);
 	quoted_len = quote_of(def, def->snat, port, def->backend, 53, ICMP_QUOTE_ALL, quoted);
 	len = icmp_build(true, "2001:db8:9::fe", def->snat, 64, quoted, quoted_len,
@@ -225,8 +207,7 @@ static void test_no_flow(void)
 	uint8_t quoted[PACKET_MAX], in[PACKET_MAX];
 	size_t quoted_len, len;
 
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	quoted_len = quote_of(def, def->vip, 53, client_of(def), 40009, 8, quoted);
 	len = icmp_build(false, "192.0.2.254", def->vip, 64, quoted, quoted_len, packet_lb_mac,
 			 client_mac, in);
@@ -237,25 +218,13 @@ static void test_no_flow(void)
 
 int main(void)
 {
-	cpu_set_t cpus;
 	int err;
 
-	if (geteuid() != 0) {
-		printf("SKIP: bpf/icmp: not root\n");
+	if (fixture_skip("bpf/icmp", false))
 		return 0;
-	}
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	sched_setaffinity(0, sizeof(cpus), &cpus);
-	ncpus = libbpf_num_possible_cpus();
-	err = netns_setup();
-	if (!err)
-		err = nat_fixture_open();
-	if (err) {
-		printf("FAIL: bpf/icmp_load: %s\n", strerror(-err));
-		xvs_lb__destroy(skel);
-		return 1;
-	}
+	err = nat_fixture_open();
+	if (err)
+		return fixture_load_failed("bpf/icmp_load", err);
 	printf("PASS: bpf/icmp_load\n");
 	TEST_RUN("bpf/icmp_nat_udp4_frag_needed_to_client", test_nat_udp4_to_client);
 	TEST_RUN("bpf/icmp_nat_udp4_frag_needed_to_backend", test_nat_udp4_to_backend);

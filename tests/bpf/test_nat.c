@@ -33,22 +33,19 @@ static void nat_round_trip(enum nat_service svc, uint8_t flags)
 
 static void test_nat_udp4(void)
 {
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	nat_round_trip(NAT_UDP4, 0);
 }
 
 static void test_nat_tcp4(void)
 {
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	nat_round_trip(NAT_TCP4, PACKET_TCP_SYN);
 }
 
 static void test_nat_tcp6(void)
 {
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	nat_round_trip(NAT_TCP6, PACKET_TCP_SYN);
 }
 
@@ -59,8 +56,7 @@ static void test_nat_udp4_zero_checksum(void)
 	uint8_t in[PACKET_MAX], want[PACKET_MAX];
 	size_t len, want_len;
 
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	len = nat_build(def, client_of(def), 40001, def->vip, def->port, 0, false, NULL, NULL, in);
 	want_len = nat_build(def, client_of(def), 40001, def->backend, 5353, 0, true, backend_mac,
 			     backend_side_mac, want);
@@ -117,8 +113,7 @@ static void test_snat_tcp4_ports(void)
 	uint16_t first, second;
 	size_t len;
 
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	first = snat_send(def, 40000);
 	second = snat_send(def, 40001);
 	TEST_CHECK_MSG(first >= 2000 && first <= 2001 && second >= 2000 && second <= 2001 &&
@@ -136,8 +131,7 @@ static void test_snat_udp6(void)
 	const struct nat_def *def = nat_def(SNAT_UDP6);
 	uint16_t port;
 
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	port = snat_send(def, 40000);
 	TEST_CHECK(port >= 2000);
 	snat_reply(def, port, 40000);
@@ -150,8 +144,7 @@ static void test_no_neigh(void)
 	uint8_t in[PACKET_MAX];
 	size_t len;
 
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	len = nat_build(def, client_of(def), 40000, def->vip, def->port, 0, false, NULL, NULL, in);
 	expect_pass(in, len, XVS_PASS_NO_NEIGH);
 }
@@ -163,8 +156,7 @@ static void test_reply_without_flow(void)
 	uint8_t in[PACKET_MAX];
 	size_t len;
 
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	len = nat_build(def, def->backend, 5353, client_of(def), 40000, 0, false, NULL, NULL, in);
 	expect_pass(in, len, XVS_PASS_NO_SERVICE);
 }
@@ -176,8 +168,7 @@ static void test_ttl_expired(void)
 	uint8_t in[PACKET_MAX];
 	size_t len;
 
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	len = nat_build(def, client_of(def), 40000, def->vip, def->port, 0, false, NULL, NULL, in);
 	in[14 + 8] = 1;
 	packet_ipv4_recheck(in, 14);
@@ -193,8 +184,7 @@ static void test_reaped_with_conn(void)
 	struct xvs_conn conn;
 	struct inet_addr client, vip;
 
-	reset_flows();
-	nat_flows_clear();
+	nat_reset();
 	TEST_CHECK(snat_send(def, 40000) != 0);
 	TEST_CHECK(nat_flows_count() == 2);
 	inet_addr_parse(client_of(def), &client);
@@ -211,25 +201,13 @@ static void test_reaped_with_conn(void)
 
 int main(void)
 {
-	cpu_set_t cpus;
 	int err;
 
-	if (geteuid() != 0) {
-		printf("SKIP: bpf/nat: not root\n");
+	if (fixture_skip("bpf/nat", false))
 		return 0;
-	}
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	sched_setaffinity(0, sizeof(cpus), &cpus);
-	ncpus = libbpf_num_possible_cpus();
-	err = netns_setup();
-	if (!err)
-		err = nat_fixture_open();
-	if (err) {
-		printf("FAIL: bpf/nat_load: %s\n", strerror(-err));
-		xvs_lb__destroy(skel);
-		return 1;
-	}
+	err = nat_fixture_open();
+	if (err)
+		return fixture_load_failed("bpf/nat_load", err);
 	printf("PASS: bpf/nat_load\n");
 	TEST_RUN("bpf/nat_udp4_port_translation", test_nat_udp4);
 	TEST_RUN("bpf/nat_tcp4", test_nat_tcp4);

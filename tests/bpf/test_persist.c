@@ -94,13 +94,7 @@ static int persist_setup(void)
 /* Empties the persistence table and the flows (and rewinds rr). */
 static void persist_reset(void)
 {
-	struct xvs_persist_key key, next;
-	int fd = bpf_map__fd(skel->maps.persist);
-
-	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
-		key = next;
-		bpf_map_delete_elem(fd, &key);
-	}
+	map_clear(skel->maps.persist);
 	reset_flows();
 }
 
@@ -631,27 +625,15 @@ static void persist_sip_tests(void)
 
 int main(void)
 {
-	cpu_set_t cpus;
 	int err;
 
-	if (geteuid() != 0) {
-		printf("SKIP: bpf/persist: not root\n");
+	if (fixture_skip("bpf/persist", false))
 		return 0;
-	}
-	/* One CPU keeps rr in step with the order of the cases. */
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus))
-		perror("sched_setaffinity");
-	ncpus = libbpf_num_possible_cpus();
 	err = ncpus > 0 ? fixture_open() : -EINVAL;
 	if (!err)
 		err = persist_setup();
-	if (err) {
-		printf("FAIL: bpf/persist_load: %s\n", strerror(-err));
-		xvs_lb__destroy(skel);
-		return 1;
-	}
+	if (err)
+		return fixture_load_failed("bpf/persist_load", err);
 	TEST_RUN("bpf/persist_source_ports", test_source_ports);
 	TEST_RUN("bpf/persist_source_mask24", test_source_mask24);
 	TEST_RUN("bpf/persist_source_ipv6_mask64", test_source_ipv6_mask64);

@@ -488,27 +488,15 @@ static void test_claimed_entry_left_alone(void)
 
 int main(void)
 {
-	cpu_set_t cpus;
 	int err;
 
-	if (geteuid() != 0) {
-		printf("SKIP: bpf/sched: not root\n");
+	if (fixture_skip("bpf/sched", false))
 		return 0;
-	}
-	/* One CPU keeps rr in step with the order of the cases. */
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus))
-		perror("sched_setaffinity");
-	ncpus = libbpf_num_possible_cpus();
 	err = ncpus > 0 ? fixture_open() : -EINVAL;
 	if (!err)
 		err = sched_setup();
-	if (err) {
-		printf("FAIL: bpf/sched_load: %s\n", strerror(-err));
-		xvs_lb__destroy(skel);
-		return 1;
-	}
+	if (err)
+		return fixture_load_failed("bpf/sched_load", err);
 	TEST_RUN("bpf/sched_wrr_order", test_wrr_order);
 	TEST_RUN("bpf/sched_wrr_distribution", test_wrr_distribution);
 	TEST_RUN("bpf/sched_lc_wlc_least_loaded", test_lc_wlc_least_loaded);

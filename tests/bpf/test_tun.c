@@ -281,15 +281,7 @@ static void expect_too_big(const uint8_t *in, size_t len, size_t quoted, uint32_
 
 	read_verdict_counters(&before);
 	run_packet(in, len, &out);
-	TEST_CHECK_MSG(out.verdict == XDP_TX, "verdict %s, want XDP_TX",
-		       verdict_name(out.verdict));
-	TEST_CHECK_MSG(out.len == want_len, "%u bytes out, want %zu", out.len, want_len);
-	for (size_t i = 0; i < want_len && i < out.len; i++) {
-		if (out.data[i] != want[i]) {
-			TEST_CHECK_MSG(0, "byte %zu is %02x, want %02x", i, out.data[i], want[i]);
-			break;
-		}
-	}
+	check_out(&out, XDP_TX, want, want_len);
 	/* Independently of the expected bytes: the checksums verify. */
 	if (out.len == want_len && (in[14] >> 4) == 4) {
 		TEST_CHECK(packet_fold(packet_sum(out.data + 14, 20, 0)) == 0);
@@ -378,28 +370,14 @@ static void test_icmp_error_to_backend(void)
 
 int main(void)
 {
-	cpu_set_t cpus;
 	int err;
 
-	if (geteuid() != 0) {
-		printf("SKIP: bpf/tun: not root\n");
+	if (fixture_skip("bpf/tun", true))
 		return 0;
-	}
-	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL) != 1) {
-		printf("SKIP: bpf/tun: XDP programs cannot be loaded here\n");
-		return 0;
-	}
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus))
-		perror("sched_setaffinity");
-	ncpus = libbpf_num_possible_cpus();
 	err = ncpus > 0 ? tun_fixture_open() : -EINVAL;
 	if (err) {
-		printf("FAIL: bpf/tun/load: %s\n", strerror(-err));
 		xvs_decap__destroy(decap);
-		xvs_lb__destroy(skel);
-		return 1;
+		return fixture_load_failed("bpf/tun/load", err);
 	}
 	printf("PASS: bpf/tun/load\n");
 

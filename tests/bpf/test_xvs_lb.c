@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* BPF_PROG_TEST_RUN fixtures for xvs_lb: packet in -> verdict + packet out,
  * with maps filled through lib/mapenc.c and counters checked after each case. */
+#pragma GCC diagnostic ignored "-Wunused-function" /* lb_fixture.h serves many tests */
 #include "lb_fixture.h"
 
 /* ---- forwarding ---- */
@@ -240,41 +241,38 @@ static void test_redirect_without_tx_port(void)
 	expect_drop(pkt, len, XVS_DROP_NO_BACKEND);
 }
 
+/* A packet of svc from port sport is dropped for want of a backend, and no
+ * flow is remembered. */
+static void expect_no_backend(enum fixture_service svc, uint16_t sport)
+{
+	uint8_t pkt[PACKET_MAX];
+	size_t len = build_for(svc, sport, 0, pkt);
+
+	expect_drop(pkt, len, XVS_DROP_NO_BACKEND);
+	TEST_CHECK(conn_read(svc, sport, &(struct xvs_conn){ 0 }) == -ENOENT);
+}
+
 static void test_no_backend(void)
 {
 	struct xvs_counters before, after;
-	uint8_t pkt[PACKET_MAX];
-	size_t len;
 
 	reset_flows();
 	read_counters(skel->maps.service_stats, SVC_EMPTY, &before);
-	len = build_for(SVC_EMPTY, 48000, 0, pkt);
-	expect_drop(pkt, len, XVS_DROP_NO_BACKEND);
+	expect_no_backend(SVC_EMPTY, 48000);
 	read_counters(skel->maps.service_stats, SVC_EMPTY, &after);
 	TEST_CHECK(after.conns == before.conns && after.in_packets == before.in_packets);
-	TEST_CHECK(conn_read(SVC_EMPTY, 48000, &(struct xvs_conn){ 0 }) == -ENOENT);
 }
 
 static void test_backend_not_ready(void)
 {
-	uint8_t pkt[PACKET_MAX];
-	size_t len;
-
 	reset_flows();
-	len = build_for(SVC_NOT_READY, 48000, 0, pkt);
-	expect_drop(pkt, len, XVS_DROP_NO_BACKEND);
-	TEST_CHECK(conn_read(SVC_NOT_READY, 48000, &(struct xvs_conn){ 0 }) == -ENOENT);
+	expect_no_backend(SVC_NOT_READY, 48000);
 }
 
 static void test_mode_not_built(void)
 {
-	uint8_t pkt[PACKET_MAX];
-	size_t len;
-
 	reset_flows();
-	len = build_for(SVC_NAT, 48000, 0, pkt);
-	expect_drop(pkt, len, XVS_DROP_NO_BACKEND);
-	TEST_CHECK(conn_read(SVC_NAT, 48000, &(struct xvs_conn){ 0 }) == -ENOENT);
+	expect_no_backend(SVC_NAT, 48000);
 }
 
 static void test_conn_table_full(void)
@@ -476,35 +474,18 @@ static void test_not_ip(void)
 
 int main(void)
 {
-	cpu_set_t cpus;
 	int err;
 
-	if (geteuid() != 0) {
-		printf("SKIP: bpf: not root\n");
+	if (fixture_skip("bpf", true))
 		return 0;
-	}
-	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL) != 1) {
-		printf("SKIP: bpf: XDP programs cannot be loaded here\n");
-		return 0;
-	}
-	/* Per-CPU counters are summed anyway; one CPU keeps rr and the
-	 * counters in step with the order of the cases. */
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus))
-		perror("sched_setaffinity");
-	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0) {
 		printf("FAIL: bpf/load: cannot count CPUs\n");
 		return 1;
 	}
 
 	err = fixture_open();
-	if (err) {
-		printf("FAIL: bpf/load: %s\n", strerror(-err));
-		xvs_lb__destroy(skel);
-		return 1;
-	}
+	if (err)
+		return fixture_load_failed("bpf/load", err);
 	printf("PASS: bpf/load\n");
 
 	TEST_RUN("bpf/udp4_dr_tx", test_udp4_dr_tx);
