@@ -2,6 +2,10 @@
 /* BPF_PROG_TEST_RUN fixtures for mode tun: IP-in-IP output byte for byte, the
  * ICMP too-big answers, and the backend-side decapsulation program xvs_decap. */
 #pragma GCC diagnostic ignored "-Wunused-function" /* lb_fixture.h serves many tests */
+/* Room for the tunnel services (enum tun_service) after the fixture's. */
+#define FIXTURE_EXTRA_SERVICES 5
+#define FIXTURE_EXTRA_BACKENDS (FIXTURE_EXTRA_SERVICES * SLOTS_PER_SERVICE)
+#define FIXTURE_EXTRA_SLOTS FIXTURE_EXTRA_BACKENDS
 #include "lb_fixture.h"
 #include "xvs_decap.skel.h"
 
@@ -30,8 +34,9 @@ static const struct tun_def tun_defs[TUN__END - SVC__COUNT] = {
 	{ "2001:db8::112", "2001:db8:2::3", "2001:db8::1", 1400 },
 };
 
+_Static_assert(TUN__END - SVC__COUNT == FIXTURE_EXTRA_SERVICES, "FIXTURE_EXTRA_SERVICES");
+
 #define TUN_PORT 53
-#define TUN_SERVICES (TUN__END)
 
 static struct xvs_decap *decap;
 
@@ -74,29 +79,8 @@ static int tun_setup_service(enum tun_service svc)
 /* fixture_open with room for the tunnel services, and xvs_decap. */
 static int tun_fixture_open(void)
 {
-	uint32_t slots = TUN_SERVICES * SLOTS_PER_SERVICE;
-	int err;
+	int err = fixture_open();
 
-	skel = xvs_lb__open();
-	if (!skel)
-		return -errno;
-	err = bpf_map__set_max_entries(skel->maps.conns, CONN_TABLE);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.services, 64);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.backends, slots);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.service_slots, slots);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.backend_stats, slots);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.service_state, TUN_SERVICES);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.service_stats, TUN_SERVICES);
-	if (!err)
-		err = xvs_lb__load(skel);
-	if (!err)
-		err = setup_maps();
 	for (int svc = SVC__COUNT; !err && svc < TUN__END; svc++)
 		err = tun_setup_service((enum tun_service)svc);
 	if (err)
