@@ -152,11 +152,14 @@ measure() {
 latency_and_crr() {
 	local path=$1 dst=$BENCH_VIP out
 	[ "$path" = route ] && dst=$(backend_ip 0)
+	[ "$path" = xvs-tun ] && sink_decap on
 	out=$(in_ns gen "$BENCH_BIN/pingpong" udp-client "$dst" "$BENCH_UDP_LATENCY_PORT" 0 "$LATENCY_SECONDS") || true
 	record main "$path" - rtt_p50_us "$(sed -n 's/.*rtt_p50_us=\([0-9.na]*\).*/\1/p' <<<"$out")"
 	record main "$path" - rtt_p99_us "$(sed -n 's/.*rtt_p99_us=\([0-9.na]*\).*/\1/p' <<<"$out")"
 	out=$(in_ns gen "$BENCH_BIN/pingpong" tcp-client "$dst" "$BENCH_TCP_PORT" 0 "$CRR_SECONDS") || true
 	record main "$path" - tcp_conns_per_s "$(sed -n 's/.*conns_per_s=\([0-9]*\).*/\1/p' <<<"$out")"
+	[ "$path" = xvs-tun ] && sink_decap off
+	return 0
 }
 
 servers_start() {

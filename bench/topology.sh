@@ -9,13 +9,14 @@
 #     |     permanent neighbours for every backend (10.1.0.1 ... ) -> sink's MAC
 #  $P-sink  eth0 10.1.255.253/16 running bench_sink (counts and drops UDP to ports
 #           9000-10999, passes the rest); 10.1.0.0/21 local (any backend address),
-#           VIP 10.9.0.100 on lo (dr, tun: tunl0 up), pingpong servers on CPU 1
+#           VIP 10.9.0.100 on lo (dr, tun: xvs_decap via sink_decap), pingpong servers on CPU 1
 #
 # Every lb interface always has an XDP program in native mode (xvs_lb, the
 # forwarder, bench_sink or xvs_pass) so the veth receive path is the same on
 # every path, and frames redirected into eth1 reach the sink.
 
 BENCH_VIP=10.9.0.100
+BENCH_LB_BACKSIDE=10.1.255.254
 BENCH_UDP_LATENCY_PORT=7000
 BENCH_TCP_PORT=8080
 
@@ -56,7 +57,7 @@ topology_up() {
 		in_ns sink sysctl -qw "net.ipv4.conf.$n.rp_filter=0"
 	done
 	ip -n "$(bench_ns lb)" addr add 10.0.0.1/24 dev eth0
-	ip -n "$(bench_ns lb)" addr add 10.1.255.254/16 dev eth1
+	ip -n "$(bench_ns lb)" addr add "$BENCH_LB_BACKSIDE/16" dev eth1
 	ip -n "$(bench_ns lb)" link set eth0 up
 	ip -n "$(bench_ns lb)" link set eth1 up
 	in_ns lb sysctl -qw net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.eth1.rp_filter=0
@@ -67,7 +68,7 @@ topology_up() {
 	ip -n "$(bench_ns sink)" route add local 10.1.0.0/21 dev lo
 	ip -n "$(bench_ns sink)" route add default via 10.1.255.254
 	in_ns sink sysctl -qw net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.lo.rp_filter=0
-	# Mode tun: the sink decapsulates IPIP like a real tun backend.
+	# Mode tun: tunl0 decapsulates where the kernel has ipip (else sink_decap).
 	modprobe ipip 2>/dev/null || true
 	if ip -n "$(bench_ns sink)" link show tunl0 >/dev/null 2>&1; then
 		ip -n "$(bench_ns sink)" link set tunl0 up
@@ -87,7 +88,24 @@ topology_up() {
 	done | ip -n "$(bench_ns lb)" -batch -
 
 	in_ns sink "$BENCH_BIN/xdpload" attach eth0 "$BENCH_BIN/sink.bpf.o"
+	# nat/snat replies leave the balancer by XDP redirect into eth0; a veth
+	# delivers redirected frames only when its peer runs a native XDP program.
+	in_ns gen "$BENCH_BIN/xdpload" attach eth0 "$XVS_PASS_OBJ"
 	lb_programs "$XVS_PASS_OBJ" "$XVS_PASS_OBJ"
+}
+
+# sink_decap (on | off): mode tun's backend decapsulation for the round-trip
+# runs. This kernel has no ipip module, so the sink runs xvs_decap
+# (`xvsctl decap attach eth0`, as a tun backend would) instead of bench_sink
+# while the pingpong clients run; the load runs count with bench_sink.
+sink_decap() {
+	if [ "$1" = on ]; then
+		in_ns sink "$BENCH_BIN/xdpload" detach eth0
+		in_ns sink "$XVSCTL" decap attach eth0 >/dev/null
+	else
+		in_ns sink "$XVSCTL" decap detach eth0 >/dev/null
+		in_ns sink "$BENCH_BIN/xdpload" attach eth0 "$BENCH_BIN/sink.bpf.o"
+	fi
 }
 
 topology_down() {
@@ -137,8 +155,11 @@ interface eth1 {
     xdp native
 }
 CONF
+	# snat: the balancer's own address toward the backends is the source.
+	local extra=
+	[ "$mode" = snat ] && extra="    snat $BENCH_LB_BACKSIDE\n"
 	for ((s = 0; s < services; s++)); do
-		printf 'service load%d {\n    vip %s\n    port %d\n    proto udp\n    mode %s\n    scheduler %s\n    check none\n' \
+		printf 'service load%d {\n    vip %s\n    port %d\n    proto udp\n    mode %s\n    scheduler %s\n    check none\n'"$extra" \
 			"$s" "$BENCH_VIP" $((9000 + s)) "$mode" "$scheduler"
 		for ((b = 0; b < backends; b++)); do
 			echo "    backend $(backend_ip $(((s * backends + b) % 1024)))"
@@ -147,7 +168,7 @@ CONF
 	done
 	for s in "udp $BENCH_UDP_LATENCY_PORT latency" "tcp $BENCH_TCP_PORT web"; do
 		set -- $s
-		printf 'service %s {\n    vip %s\n    port %d\n    proto %s\n    mode %s\n    scheduler rr\n    check none\n    backend %s\n    backend %s\n}\n' \
+		printf 'service %s {\n    vip %s\n    port %d\n    proto %s\n    mode %s\n    scheduler rr\n    check none\n'"$extra"'    backend %s\n    backend %s\n}\n' \
 			"$3" "$BENCH_VIP" "$2" "$1" "$mode" "$(backend_ip 0)" "$(backend_ip 1)"
 	done
 }

@@ -28,7 +28,8 @@ static int usage(void)
 		"       xdpload detach IFNAME\n"
 		"       xdpload count IFNAME             packets the attached sink counted\n"
 		"       xdpload conns-fill IFNAME COUNT  add COUNT live UDP flows to xvs conns\n"
-		"       xdpload conns-memlock IFNAME     memlock bytes and size of xvs conns\n");
+		"       xdpload conns-memlock IFNAME     memlock bytes and size of xvs conns\n"
+		"       xdpload test-run IFNAME VIP COUNT BPF_PROG_TEST_RUN ns of the attached program\n");
 	return 2;
 }
 
@@ -324,6 +325,84 @@ static int command_conns_memlock(int argc, char **argv)
 	return 0;
 }
 
+/* A 60-byte UDP frame src:sport -> dst:9000 with correct checksums. */
+static void udp_frame(unsigned char *frame, uint32_t src, uint16_t sport, uint32_t dst)
+{
+	unsigned char *ip = frame + 14, *udp = ip + 20;
+	uint32_t sum = 0;
+
+	memset(frame, 0, 60);
+	frame[12] = 0x08;
+	ip[0] = 0x45;
+	ip[3] = 46;
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = (unsigned char)(~sum >> 8);
+	ip[11] = (unsigned char)~sum;
+	udp[0] = (unsigned char)(sport >> 8);
+	udp[1] = (unsigned char)sport;
+	udp[2] = 9000 >> 8;
+	udp[3] = 9000 & 0xff;
+	udp[5] = 26; /* checksum 0: none */
+}
+
+/* BPF_PROG_TEST_RUN timing of the XDP program on IFNAME. tracked: one flow,
+ * COUNT repeats in the kernel (the flow is tracked after the first run). new:
+ * COUNT runs of one packet each, every one from another client address (a
+ * new flow for a stateful program); also the same for a single tracked flow
+ * run one at a time, so that the difference is the new flow's extra cost. */
+static int command_test_run(int argc, char **argv)
+{
+	unsigned char frame[60], out[128];
+	uint32_t prog_id = 0, dst, count;
+	int ifindex, fd;
+	uint64_t total_new = 0, total_one = 0;
+
+	if (argc != 5)
+		return usage();
+	ifindex = ifindex_of(argv[2]);
+	count = (uint32_t)strtoul(argv[4], NULL, 10);
+	if (!ifindex || inet_pton(AF_INET, argv[3], &dst) != 1 || !count ||
+	    bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &prog_id) || !prog_id)
+		return usage();
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return 1;
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = 60,
+			    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+		udp_frame(frame, htonl(0xac100001), 40000, dst);
+		bpf_prog_test_run_opts(fd, &opts); /* make it tracked */
+		opts.repeat = count;
+		opts.data_size_out = sizeof(out);
+		if (bpf_prog_test_run_opts(fd, &opts))
+			return 1;
+		printf("tracked_repeat_ns=%u retval=%u\n", opts.duration, opts.retval);
+		opts.repeat = 1;
+		for (uint32_t i = 0; i < count; i++) {
+			opts.data_size_out = sizeof(out);
+			bpf_prog_test_run_opts(fd, &opts);
+			total_one += opts.duration;
+		}
+		for (uint32_t i = 0; i < count; i++) {
+			udp_frame(frame, htonl(0xac200000 + i), 40000, dst);
+			opts.data_size_out = sizeof(out);
+			bpf_prog_test_run_opts(fd, &opts);
+			total_new += opts.duration;
+		}
+		printf("tracked_single_ns=%.0f new_single_ns=%.0f\n", (double)total_one / count,
+		       (double)total_new / count);
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -334,6 +413,7 @@ int main(int argc, char **argv)
 		{ "fwd", command_fwd },
 		{ "detach", command_detach },
 		{ "count", command_count },
+		{ "test-run", command_test_run },
 		{ "conns-fill", command_conns_fill },
 		{ "conns-memlock", command_conns_memlock },
 	};
