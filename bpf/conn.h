@@ -65,13 +65,18 @@ static __always_inline bool conn_is_current(const struct xvs_conn *conn,
 					    const struct packet *pkt, __u64 now)
 {
 	__u32 zero = 0, state = conn->state;
+	__u64 last_seen = conn->last_seen_ns;
+	/* Another CPU may have stamped the entry after this packet's now. */
+	__u64 idle = now > last_seen ? now - last_seen : 0;
 	struct xvs_settings *config;
 
 	if (conn->service_id != service->id || state >= XVS_CONN_STATE__MAX)
 		return false;
-	config = bpf_map_lookup_elem(&settings, &zero);
-	if (!config || now - conn->last_seen_ns > config->timeout_ns[state])
-		return false;
+	if (idle > XVS_TIMEOUT_MIN_NS) {
+		config = bpf_map_lookup_elem(&settings, &zero);
+		if (!config || idle > config->timeout_ns[state])
+			return false;
+	}
 	if ((pkt->tcp_flags & (XVS_TCP_SYN | XVS_TCP_ACK)) == XVS_TCP_SYN &&
 	    (state == XVS_CONN_TCP_FIN || state == XVS_CONN_TCP_CLOSE))
 		return false;
@@ -289,8 +294,11 @@ static __always_inline int conn_track(struct xdp_md *ctx, const struct xvs_servi
 			if (!no_callid)
 				persist_touch(ctx, service, pkt, conn->backend_id,
 					      conn->last_seen_ns, now);
-			conn->state = state;
-			conn->last_seen_ns = now;
+			/* Write the entry only when something changed. */
+			if (conn->state != state)
+				conn->state = state;
+			if (now > conn->last_seen_ns + XVS_LAST_SEEN_REFRESH_NS)
+				conn->last_seen_ns = now;
 			return FURTHER_PROCESSING;
 		}
 	}

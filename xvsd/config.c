@@ -468,7 +468,8 @@ static int global_timeout_parse(struct config_parser *parser, void *object,
 		return err;
 	snprintf(key, sizeof(key), "timeout %s", states[state]);
 	err = setting_claim(parser, &parse->state, key, &keyword->location);
-	return err ? err : keyword_duration(parser, &state_token, key, 1000, 86400000,
+	return err ? err : keyword_duration(parser, &state_token, key,
+						 (uint32_t)(XVS_TIMEOUT_MIN_NS / 1000000), 86400000,
 					    fields[state]);
 }
 

@@ -275,6 +275,15 @@ _Static_assert(sizeof(struct xvs_snat) == 72, "xvs_snat size");
 #define XVS_DEFAULT_MAX_BACKENDS 8192
 #define XVS_DEFAULT_SLOTS 65536
 #define XVS_DEFAULT_CONN_TABLE (1024 * 1024)
+
+/* The shortest connection timeout the configuration accepts (1 s): an entry
+ * seen more recently cannot have expired, so the data plane skips reading
+ * the timeouts. The daemon's parser enforces it. */
+#define XVS_TIMEOUT_MIN_NS 1000000000ULL
+/* A tracked entry's last_seen_ns is rewritten at most this often: timeouts
+ * are whole seconds, and not writing the entry on every packet keeps its
+ * cache line shared between CPUs. */
+#define XVS_LAST_SEEN_REFRESH_NS 1000000ULL
 #define XVS_DEFAULT_PERSIST_TABLE (XVS_DEFAULT_CONN_TABLE / 4)
 
 /* Slots of one service's region: mh holds a Maglev lookup table (a prime

@@ -117,6 +117,32 @@ static void test_userspace_entry_honoured(void)
 	expect_forward(pkt, len, XDP_TX, SVC_TCP6, 1, false);
 }
 
+/* last_seen_ns is rewritten at most every XVS_LAST_SEEN_REFRESH_NS, and an
+ * entry stamped by another CPU after this packet's clock read (last_seen in
+ * the future) is current, not expired. */
+static void test_last_seen_refresh(void)
+{
+	uint64_t recent = monotonic_ns(), future = recent + 5 * XVS_TIMEOUT_MIN_NS;
+	uint8_t pkt[PACKET_MAX];
+	struct xvs_conn conn;
+	size_t len;
+
+	reset_flows();
+	TEST_CHECK(conn_write(SVC_UDP4, 43100, 2, XVS_CONN_UDP, future) == 0);
+	len = build_for(SVC_UDP4, 43100, 0, pkt);
+	expect_forward(pkt, len, XDP_TX, SVC_UDP4, 2, false);
+	TEST_CHECK(conn_read(SVC_UDP4, 43100, &conn) == 0 && conn.last_seen_ns == future);
+
+	reset_flows();
+	TEST_CHECK(conn_write(SVC_UDP4, 43101, 1, XVS_CONN_UDP, recent) == 0);
+	len = build_for(SVC_UDP4, 43101, 0, pkt);
+	expect_forward(pkt, len, XDP_TX, SVC_UDP4, 1, false);
+	TEST_CHECK(conn_read(SVC_UDP4, 43101, &conn) == 0);
+	/* Rewritten only if the stamp was older than the refresh interval. */
+	TEST_CHECK(conn.last_seen_ns == recent ||
+		   conn.last_seen_ns > recent + XVS_LAST_SEEN_REFRESH_NS);
+}
+
 static void test_expired_rescheduled(void)
 {
 	uint64_t old = monotonic_ns() - (uint64_t)(timeouts_ms[XVS_CONN_UDP] + 1000) * 1000000ULL;
@@ -496,6 +522,7 @@ int main(void)
 	TEST_RUN("bpf/rr_order", test_rr_order);
 	TEST_RUN("bpf/same_flow_sticks", test_same_flow_sticks);
 	TEST_RUN("bpf/userspace_entry_honoured", test_userspace_entry_honoured);
+	TEST_RUN("bpf/last_seen_refresh", test_last_seen_refresh);
 	TEST_RUN("bpf/expired_rescheduled", test_expired_rescheduled);
 	TEST_RUN("bpf/backend_gone_rescheduled", test_backend_gone_rescheduled);
 	TEST_RUN("bpf/tcp_states", test_tcp_states);
