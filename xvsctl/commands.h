@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Prints "xvsctl: MESSAGE" on stderr and returns 1 (the exit status). */
+int xvsctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* xvsctl decap (attach | detach) DEV */
 int command_decap(int argc, char **argv);
 /* xvsctl doctor (dr | tun) VIP */

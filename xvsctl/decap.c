@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <linux/if_link.h>
 #include <net/if.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,19 +14,6 @@
 #include "xvs_decap.skel.h"
 
 #define DECAP_PROG_NAME "xvs_decap"
-
-static int decap_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int decap_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("xvsctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
 
 /* The XDP program on ifindex: 0 and *mode (XDP_FLAGS_DRV_MODE/SKB_MODE) when
  * it is xvs_decap, -ENOENT when there is none, -EEXIST when it is another. */
@@ -70,7 +56,7 @@ static int decap_attach(const char *dev, unsigned int ifindex)
 	mode = XDP_FLAGS_DRV_MODE;
 	skel = xvs_decap__open_and_load();
 	if (!skel)
-		return decap_fail("decap: cannot load %s: %s", DECAP_PROG_NAME, strerror(errno));
+		return xvsctl_fail("decap: cannot load %s: %s", DECAP_PROG_NAME, strerror(errno));
 	fd = bpf_program__fd(skel->progs.xvs_decap);
 	ret = bpf_xdp_attach((int)ifindex, fd, base | mode, NULL);
 	if (ret && ret != -EBUSY && ret != -EEXIST) {
@@ -80,9 +66,9 @@ static int decap_attach(const char *dev, unsigned int ifindex)
 	/* The attachment holds the program; the skeleton can go. */
 	xvs_decap__destroy(skel);
 	if (ret == -EBUSY || ret == -EEXIST)
-		return decap_fail("decap: %s already has an XDP program (detach it first)", dev);
+		return xvsctl_fail("decap: %s already has an XDP program (detach it first)", dev);
 	if (ret)
-		return decap_fail("decap: cannot attach to %s: %s", dev, strerror(-ret));
+		return xvsctl_fail("decap: cannot attach to %s: %s", dev, strerror(-ret));
 	printf("decap: %s attached to %s (%s mode)\n", DECAP_PROG_NAME, dev,
 	       mode == XDP_FLAGS_DRV_MODE ? "native" : "generic");
 	return 0;
@@ -95,15 +81,15 @@ static int decap_detach(const char *dev, unsigned int ifindex)
 	int ret = decap_query(ifindex, &mode, name, sizeof(name));
 
 	if (ret == -ENOENT)
-		return decap_fail("decap: %s has no XDP program", dev);
+		return xvsctl_fail("decap: %s has no XDP program", dev);
 	if (ret == -EEXIST)
-		return decap_fail("decap: %s runs XDP program \"%s\", not xvs_decap; left alone",
+		return xvsctl_fail("decap: %s runs XDP program \"%s\", not xvs_decap; left alone",
 				  dev, name);
 	if (ret)
-		return decap_fail("decap: %s: %s", dev, strerror(-ret));
+		return xvsctl_fail("decap: %s: %s", dev, strerror(-ret));
 	ret = bpf_xdp_detach((int)ifindex, mode, NULL);
 	if (ret)
-		return decap_fail("decap: cannot detach from %s: %s", dev, strerror(-ret));
+		return xvsctl_fail("decap: cannot detach from %s: %s", dev, strerror(-ret));
 	printf("decap: %s detached from %s\n", DECAP_PROG_NAME, dev);
 	return 0;
 }
@@ -113,11 +99,11 @@ int command_decap(int argc, char **argv)
 	unsigned int ifindex;
 
 	if (argc != 3 || (strcmp(argv[1], "attach") && strcmp(argv[1], "detach")))
-		return decap_fail("usage: xvsctl decap (attach | detach) DEV");
+		return xvsctl_fail("usage: xvsctl decap (attach | detach) DEV");
 	libbpf_set_print(NULL); /* errors are reported here, once */
 	ifindex = if_nametoindex(argv[2]);
 	if (!ifindex)
-		return decap_fail("decap: no interface \"%s\"", argv[2]);
+		return xvsctl_fail("decap: no interface \"%s\"", argv[2]);
 	if (!strcmp(argv[1], "attach"))
 		return decap_attach(argv[2], ifindex);
 	return decap_detach(argv[2], ifindex);

@@ -22,8 +22,7 @@ struct command {
 	const char *usage;
 };
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...)
+int xvsctl_fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -46,7 +45,7 @@ static int api_call(const char *method, const char *path, const char *body,
 
 	if (http_request(socket_path, method, path, body, &status, document, error,
 			 sizeof(error)))
-		return fail("%s", error);
+		return xvsctl_fail("%s", error);
 	if (status >= 400) {
 		int ret;
 
@@ -55,9 +54,9 @@ static int api_call(const char *method, const char *path, const char *body,
 			for (size_t i = 0; i < json_object_array_length(errors); i++)
 				puts(json_object_get_string(json_object_array_get_idx(errors, i)));
 		if (json_object_object_get_ex(*document, "error", &error_member))
-			ret = fail("%s", json_object_get_string(error_member));
+			ret = xvsctl_fail("%s", json_object_get_string(error_member));
 		else
-			ret = fail("xvsd answered HTTP %ld", status);
+			ret = xvsctl_fail("xvsd answered HTTP %ld", status);
 		json_object_put(*document);
 		*document = NULL;
 		return ret;
@@ -97,10 +96,10 @@ static int command_list(int argc, char **argv)
 		else if (opt == 'j')
 			json = true;
 		else
-			return fail("usage: xvsctl list [--stats | --rate] [--json]");
+			return xvsctl_fail("usage: xvsctl list [--stats | --rate] [--json]");
 	}
 	if (optind != argc)
-		return fail("list: unexpected argument \"%s\"", argv[optind]);
+		return xvsctl_fail("list: unexpected argument \"%s\"", argv[optind]);
 	if (api_get("/api/v1/services", &document))
 		return 1;
 	if (json)
@@ -124,15 +123,15 @@ static int command_conns(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		if (opt != 'j')
-			return fail("usage: xvsctl conns [SERVICE] [--json]");
+			return xvsctl_fail("usage: xvsctl conns [SERVICE] [--json]");
 		json = true;
 	}
 	if (argc - optind > 1)
-		return fail("conns: unexpected argument \"%s\"", argv[optind + 1]);
+		return xvsctl_fail("conns: unexpected argument \"%s\"", argv[optind + 1]);
 	if (optind < argc) {
 		if (strspn(argv[optind], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 					 "0123456789_.-") != strlen(argv[optind]))
-			return fail("conns: invalid service name \"%s\"", argv[optind]);
+			return xvsctl_fail("conns: invalid service name \"%s\"", argv[optind]);
 		snprintf(path, sizeof(path), "/api/v1/conns?service=%s", argv[optind]);
 	} else {
 		snprintf(path, sizeof(path), "/api/v1/conns");
@@ -165,7 +164,7 @@ static int command_reload(int argc, char **argv)
 	struct json_object *document;
 
 	if (argc != 1)
-		return fail("usage: xvsctl reload");
+		return xvsctl_fail("usage: xvsctl reload");
 	if (api_call("POST", "/api/v1/reload", "", &document))
 		return 1;
 	puts("reload: ok");
@@ -185,7 +184,7 @@ static int backend_body(int argc, char **argv, char *body, size_t size)
 	if (argc == 5 && !strcmp(argv[3], "weight")) {
 		weight = strtoul(argv[4], &end, 10);
 		if (!argv[4][0] || *end || argv[4][0] == '-' || weight > 65535)
-			return fail("backend: invalid weight \"%s\" (expected 0..65535)", argv[4]);
+			return xvsctl_fail("backend: invalid weight \"%s\" (expected 0..65535)", argv[4]);
 		snprintf(body, size, "{\"weight\": %lu}", weight);
 		return 0;
 	}
@@ -195,7 +194,7 @@ static int backend_body(int argc, char **argv, char *body, size_t size)
 			return 0;
 		}
 	}
-	return fail("usage: xvsctl backend SERVICE ADDR[:PORT] (weight N | drain | enable | disable)");
+	return xvsctl_fail("usage: xvsctl backend SERVICE ADDR[:PORT] (weight N | drain | enable | disable)");
 }
 
 static int command_backend(int argc, char **argv)
@@ -204,13 +203,13 @@ static int command_backend(int argc, char **argv)
 	char body[64], path[512];
 
 	if (argc < 4 || backend_body(argc, argv, body, sizeof(body)))
-		return argc < 4 ? fail("usage: xvsctl backend SERVICE ADDR[:PORT] "
+		return argc < 4 ? xvsctl_fail("usage: xvsctl backend SERVICE ADDR[:PORT] "
 				       "(weight N | drain | enable | disable)")
 				: 1;
 	if (strspn(argv[1], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
 		    strlen(argv[1]) ||
 	    strspn(argv[2], "0123456789abcdefABCDEF.:[]") != strlen(argv[2]))
-		return fail("backend: invalid service or address \"%s %s\"", argv[1], argv[2]);
+		return xvsctl_fail("backend: invalid service or address \"%s %s\"", argv[1], argv[2]);
 	snprintf(path, sizeof(path), "/api/v1/services/%s/backends/%s", argv[1], argv[2]);
 	if (api_call("PATCH", path, body, &document))
 		return 1;
@@ -220,7 +219,7 @@ static int command_backend(int argc, char **argv)
 
 static int command_not_yet(int argc, char **argv)
 {
-	return fail("%s: not supported yet", argv[0]);
+	return xvsctl_fail("%s: not supported yet", argv[0]);
 }
 
 static const struct command commands[] = {
@@ -255,11 +254,11 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			return fail("unknown option \"%s\" (try xvsctl -h)", argv[i]);
+			return xvsctl_fail("unknown option \"%s\" (try xvsctl -h)", argv[i]);
 		}
 	}
 	if (i >= argc)
-		return fail("no command given (try xvsctl -h)");
+		return xvsctl_fail("no command given (try xvsctl -h)");
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
 		if (strcmp(argv[i], commands[c].name))
 			continue;
@@ -267,5 +266,5 @@ int main(int argc, char **argv)
 		opterr = 0; /* each command prints its own usage line */
 		return commands[c].run(argc - i, argv + i);
 	}
-	return fail("unknown command \"%s\" (try xvsctl -h)", argv[i]);
+	return xvsctl_fail("unknown command \"%s\" (try xvsctl -h)", argv[i]);
 }

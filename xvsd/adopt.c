@@ -12,9 +12,8 @@
 #include "log.h"
 #include "mapenc.h"
 
-/* The configuration's service that owns key, or NULL. */
-static const struct config_service *service_of_key(const struct config *config,
-						   const struct xvs_service_key *key)
+const struct config_service *config_service_of_key(const struct config *config,
+						    const struct xvs_service_key *key)
 {
 	struct xvs_service_key other;
 
@@ -50,7 +49,7 @@ static int services_adopt(struct dataplane *dp, const struct config *config,
 		previous = &key;
 		if (bpf_map_lookup_elem(fd, &key, &value))
 			continue;
-		conf = service_of_key(config, &key);
+		conf = config_service_of_key(config, &key);
 		index = conf ? (size_t)(conf - config->services) : 0;
 		if (conf && !values[index].slot_count && value.id < dp->max_services &&
 		    !dp->service_used[value.id] &&

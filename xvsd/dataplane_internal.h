@@ -77,4 +77,9 @@ int pin_interface_attach(struct dataplane *dp, const struct config_interface *co
 void pin_interface_detach(struct dataplane *dp, size_t index);
 void pin_interfaces_adopt(struct dataplane *dp);
 
+/* The configuration's service that owns a services map key, or NULL
+ * (adopt.c; reload.c uses it to find stale VIP keys). */
+const struct config_service *config_service_of_key(const struct config *config,
+						    const struct xvs_service_key *key);
+
 #endif

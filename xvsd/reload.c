@@ -125,23 +125,6 @@ static int key_add(struct xvs_service_key **keys, size_t *count,
 	return 0;
 }
 
-static bool config_has_key(const struct config *config, const struct xvs_service_key *key)
-{
-	struct xvs_service_key other;
-
-	for (size_t s = 0; s < config->service_count; s++) {
-		const struct config_service *service = &config->services[s];
-
-		for (size_t v = 0; v < service->vip_count; v++) {
-			mapenc_service_key(&service->vips[v], service->port, service->proto,
-					   &other);
-			if (!memcmp(&other, key, sizeof(other)))
-				return true;
-		}
-	}
-	return false;
-}
-
 static int retire_add(struct plan *plan, uint32_t id, bool reschedule)
 {
 	struct retire *grown = grow(plan->retire, plan->retire_count, sizeof(*grown));
@@ -312,7 +295,7 @@ static int plan_leftovers(struct dataplane *dp, struct plan *plan)
 		for (size_t v = 0; v < old->conf->vip_count; v++) {
 			mapenc_service_key(&old->conf->vips[v], old->conf->port,
 					   old->conf->proto, &key);
-			if (!config_has_key(plan->config, &key) &&
+			if (!config_service_of_key(plan->config, &key) &&
 			    key_add(&plan->stale, &plan->stale_count, &key))
 				return -ENOMEM;
 		}
