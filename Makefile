@@ -177,17 +177,17 @@ $(BUILD)/bench/%.bpf.o: bench/%.bpf.c bench/bench.h
 	@echo "  CLANG   $@"
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibench -c $< -o $@
 
-$(BUILD)/bench/gen: bench/gen.c
+$(BUILD)/bench/gen: bench/gen.c bench/netdev.h
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $< -o $@ -lpthread
+	$(Q)$(CC) $(CPPFLAGS) -Ibench $(ALL_CFLAGS) $< -o $@ -lpthread
 
 $(BUILD)/bench/pingpong: bench/pingpong.c
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $< -o $@
 
-$(BUILD)/bench/xdpload: bench/xdpload.c bench/bench.h lib/mapenc.c lib/addr.c $(HEADERS)
+$(BUILD)/bench/xdpload: bench/xdpload.c bench/bench.h bench/netdev.h lib/mapenc.c lib/addr.c $(HEADERS)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) -Ibench $(ALL_CFLAGS) bench/xdpload.c lib/mapenc.c lib/addr.c -o $@ -lbpf -lelf -lz

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netdev.h"
+
 #define FRAME_SIZE 60 /* 64 on the wire with the FCS veth never adds */
 #define BATCH 64
 
@@ -170,31 +172,6 @@ cleanup:
 	return NULL;
 }
 
-static int mac_parse(const char *text, unsigned char mac[6])
-{
-	unsigned int b[6];
-
-	if (sscanf(text, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (unsigned char)b[i];
-	return 0;
-}
-
-static int interface_mac(const char *name, unsigned char mac[6])
-{
-	struct ifreq request = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", name);
-	ret = ioctl(fd, SIOCGIFHWADDR, &request) ? -errno : 0;
-	memcpy(mac, request.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return ret;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -214,7 +191,7 @@ static void options_parse(int argc, char **argv, struct options *o)
 	while ((c = getopt(argc, argv, "i:m:s:d:p:P:S:f:t:T:c:")) != -1) {
 		switch (c) {
 		case 'i': o->ifname = optarg; break;
-		case 'm': if (mac_parse(optarg, o->dmac)) usage(); break;
+		case 'm': if (netdev_mac_parse(optarg, o->dmac)) usage(); break;
 		case 's': if (inet_pton(AF_INET, optarg, &o->saddr) != 1) usage(); break;
 		case 'd': if (inet_pton(AF_INET, optarg, &o->daddr) != 1) usage(); break;
 		case 'p': o->dport = (uint16_t)atoi(optarg); break;
@@ -253,7 +230,7 @@ int main(int argc, char **argv)
 		workers[i].options = &o;
 		workers[i].index = i;
 		workers[i].ifindex = ifindex;
-		if (interface_mac(o.ifname, workers[i].smac) ||
+		if (netdev_mac(o.ifname, workers[i].smac) ||
 		    pthread_create(&workers[i].thread, NULL, worker_run, &workers[i])) {
 			fprintf(stderr, "gen: cannot start thread %d\n", i);
 			return 1;

@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "bench.h"
 #include "mapenc.h"
+#include "netdev.h"
 #include "xvs/xvs.h"
 
 static int usage(void)
@@ -40,32 +41,6 @@ static int ifindex_of(const char *name)
 	if (!ifindex)
 		fprintf(stderr, "xdpload: no interface %s\n", name);
 	return ifindex;
-}
-
-static int mac_of(const char *name, unsigned char mac[6])
-{
-	struct ifreq request = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", name);
-	ret = ioctl(fd, SIOCGIFHWADDR, &request) ? -errno : 0;
-	if (!ret)
-		memcpy(mac, request.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return ret;
-}
-
-static int mac_parse(const char *text, unsigned char mac[6])
-{
-	unsigned int b[6];
-
-	if (sscanf(text, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (unsigned char)b[i];
-	return 0;
 }
 
 static int attach(int ifindex, struct bpf_object *obj)
@@ -119,8 +94,8 @@ static int command_fwd(int argc, char **argv)
 	out_ifindex = ifindex_of(argv[3]);
 	count = (uint32_t)strtoul(argv[5], NULL, 10);
 	if (!ifindex || !out_ifindex || inet_pton(AF_INET, argv[4], &vip) != 1 || !count ||
-	    count > BENCH_FWD_MAX_BACKENDS || mac_parse(argv[6], backend.dmac) ||
-	    mac_of(argv[3], backend.smac))
+	    count > BENCH_FWD_MAX_BACKENDS || netdev_mac_parse(argv[6], backend.dmac) ||
+	    netdev_mac(argv[3], backend.smac))
 		return usage();
 	obj = bpf_object__open_file(argv[7], NULL);
 	if (!obj)
