@@ -26,7 +26,7 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 CPPFLAGS += -Iinclude -Ilib -I$(BUILD)/bpf -D_GNU_SOURCE -DXVS_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) -Werror $(CFLAGS)
-LDLIBS_XVSD := -lbpf -lelf -lz -lmnl -ljson-c -lmicrohttpd -lsystemd
+LDLIBS_XVSD := -lbpf -lelf -lz -lmnl -ljson-c -lmicrohttpd -lsystemd -lcrypto
 LDLIBS_XVSCTL := -lcurl -ljson-c -lbpf -lelf -lz -lmnl
 
 # Sanitizer build for the tests: the same sources, ASan + UBSan.
@@ -123,7 +123,14 @@ $(BUILD)/fuzz/fuzz_api: tests/fuzz/fuzz_api.c $(API_FUZZ_SRCS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
 	$(Q)$(CLANG) $(CPPFLAGS) -Ixvsd $(FUZZ_CFLAGS) tests/fuzz/fuzz_api.c $(API_FUZZ_SRCS) -o $@ -ljson-c
-FUZZ_BINS := $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_api
+# The health-check protocols: request builders and reply judges only.
+CHECK_FUZZ_SRCS := xvsd/check.c xvsd/check_text.c xvsd/check_http.c xvsd/check_dns.c \
+	xvsd/check_sip.c xvsd/check_radius.c xvsd/check_tcp.c xvsd/check_udp.c lib/addr.c lib/log.c
+$(BUILD)/fuzz/fuzz_check: tests/fuzz/fuzz_check.c $(CHECK_FUZZ_SRCS) $(HEADERS)
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) $(CPPFLAGS) -Ixvsd $(FUZZ_CFLAGS) tests/fuzz/fuzz_check.c $(CHECK_FUZZ_SRCS) -o $@ -lcrypto
+FUZZ_BINS := $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_api $(BUILD)/fuzz/fuzz_check
 
 deps:
 	bash scripts/deps.sh

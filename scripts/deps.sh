@@ -17,6 +17,10 @@ packages=(
     nginx dnsmasq-base bind9-dnsutils curl
     # tests/netns/test_sip.sh: SIP calls from a real user agent (sipp)
     sip-tester
+    # health-check protocols (xvsd/check_*.c): libcrypto for RADIUS MD5/HMAC
+    libssl-dev
+    # tests/netns/test_check_*.sh: real RADIUS and SIP servers and a RADIUS client
+    freeradius freeradius-utils kamailio
 )
 
 missing=()

@@ -74,6 +74,56 @@ static int check_text_set(struct config_parser *parser, const struct token *valu
 	return *field ? 0 : out_of_memory(parser, &value->location);
 }
 
+/* A DNS name as the dns check sends it: "." or labels of 1..63 bytes, at
+ * most 253 characters, an optional final dot. */
+static bool check_query_valid(const char *name)
+{
+	size_t length = strlen(name), label;
+
+	if (strcmp(name, ".") == 0)
+		return true;
+	if (length > 254 || (length == 254 && name[253] != '.'))
+		return false;
+	while (*name) {
+		label = strcspn(name, ".");
+		if (label == 0 || label > 63)
+			return false;
+		name += label;
+		if (*name)
+			name++;
+	}
+	return true;
+}
+
+/* Text that goes into a request line must not break it: path and host are
+ * visible ASCII without spaces (a path starts with "/"), a query is a name. */
+static int check_request_text_valid(struct config_parser *parser, const struct token *value,
+				    enum check_option option)
+{
+	const char *text = value->text;
+	size_t i;
+
+	if (option == OPTION_QUERY) {
+		if (check_query_valid(text))
+			return 0;
+		config_error(parser, &value->location, "check query \"%s\" is not a DNS name "
+			     "(labels of 1 to 63 characters, 253 in all)", quoted(parser, text));
+		return -EINVAL;
+	}
+	for (i = 0; text[i]; i++)
+		if ((unsigned char)text[i] <= ' ' || (unsigned char)text[i] >= 0x7f)
+			break;
+	if (text[i] || (option == OPTION_PATH && text[0] != '/')) {
+		config_error(parser, &value->location, "check %s \"%s\" must be %s",
+			     check_options[option].name, quoted(parser, text),
+			     option == OPTION_PATH ?
+			     "visible ASCII without spaces, starting with \"/\"" :
+			     "visible ASCII without spaces");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_option_set(struct config_parser *parser, struct config_check *check,
 			    enum check_option option, const struct token *value)
 {
@@ -104,6 +154,11 @@ static int check_option_set(struct config_parser *parser, struct config_check *c
 		err = value_number(parser, value, what, 1, 100, &number);
 		*(option == OPTION_RISE ? &check->rise : &check->fall) = (uint32_t)number;
 		return err;
+	case OPTION_PATH:
+	case OPTION_HOST:
+	case OPTION_QUERY:
+		err = check_text_set(parser, value, what, check_text_field(check, option));
+		return err ? err : check_request_text_valid(parser, value, option);
 	default:
 		return check_text_set(parser, value, what, check_text_field(check, option));
 	}
@@ -171,6 +226,11 @@ int service_check_parse(struct config_parser *parser, void *object,
 		err = check_option_parse(parser, check, &seen);
 		if (err)
 			return err;
+	}
+	if (check->type == CHECK_RADIUS && !check->secret) {
+		config_error(parser, &type_token.location,
+			     "check radius needs a secret (secret \"SHARED SECRET\")");
+		return -EINVAL;
 	}
 	if (check->type != CHECK_NONE && check->timeout_ms >= check->interval_ms) {
 		config_error(parser, &keyword->location,
