@@ -69,6 +69,7 @@ __attribute__((noinline)) int xvs_portless(struct xdp_md *ctx, const struct pack
 	key.addr = pkt->flow.daddr;
 	key.proto = pkt->flow.proto;
 	key.family = pkt->flow.family;
+	key.tenant = pkt->flow.tenant;
 	service = bpf_map_lookup_elem(&services, &key);
 	if (!service)
 		return pass_counted(XVS_PASS_UNSUPPORTED);

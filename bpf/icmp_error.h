@@ -59,6 +59,7 @@ static __always_inline int icmp_quote_parse(struct xdp_md *ctx, const struct pac
 	quote->inner = inner;
 	__builtin_memset(tuple, 0, sizeof(*tuple));
 	tuple->family = pkt->flow.family;
+	tuple->tenant = pkt->flow.tenant;
 	if (pkt->flow.family == XVS_AF_INET) {
 		struct iphdr *ip = quote->inner;
 
@@ -213,6 +214,7 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, const struct pack
 	key.port = tuple->dport;
 	key.proto = tuple->proto;
 	key.family = tuple->family;
+	key.tenant = tuple->tenant;
 	service = bpf_map_lookup_elem(&services, &key);
 	target.backend_id = conn->backend_id;
 	target.backend = conn_backend(conn);

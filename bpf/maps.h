@@ -175,9 +175,19 @@ struct {
 	__type(value, struct xvs_settings);
 } settings SEC(".maps");
 
+/* The namespace of each tenant id (struct xvs_tenant), for the daemon. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_MAX_TENANTS);
+	__type(key, __u32);
+	__type(value, struct xvs_tenant);
+} tenants SEC(".maps");
+
 /* Egress interfaces for bpf_redirect_map: key is a backend's ifindex, value
  * the ifindex to send on (normally the same). A backend reached through an
- * interface other than the ingress one needs its entry here. */
+ * interface other than the ingress one needs its entry here. Ifindexes are
+ * per network namespace: each tenant's instance has a tx_ports of its own,
+ * filled from inside its namespace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
 	__uint(max_entries, 64);

@@ -129,6 +129,7 @@ static __always_inline int nat_flow_create(const struct xvs_service *service,
 	reply->sport = backend->port ? backend->port : pkt->flow.dport;
 	reply->proto = pkt->flow.proto;
 	reply->family = pkt->flow.family;
+	reply->tenant = pkt->flow.tenant;
 	if (service->mode == XVS_MODE_SNAT)
 		verdict = snat_insert(service, reply, entry);
 	else

@@ -43,6 +43,11 @@ struct vlan_tag {
 	__be16 encapsulated_proto;
 };
 
+/* The tenant this instance of xvs_lb serves, set by the loader before load
+ * (a constant to the verifier): XVS_TENANT_HOST in the daemon's namespace,
+ * another id in a tenant's namespace (struct xvs_service_key). */
+const volatile __u16 xvs_tenant = XVS_TENANT_HOST;
+
 /* What the later stages need to know about a packet. */
 struct packet {
 	struct xvs_conn_key flow; /* as it arrived: client -> VIP */
@@ -171,6 +176,7 @@ static __always_inline int parse_packet(struct xdp_md *ctx, struct packet *pkt)
 	__be16 proto = 0;
 	int verdict;
 
+	pkt->flow.tenant = xvs_tenant;
 	verdict = parse_ethernet(&cursor, &proto);
 	if (verdict != FURTHER_PROCESSING)
 		return verdict;

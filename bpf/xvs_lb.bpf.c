@@ -19,6 +19,7 @@ static __always_inline struct xvs_service *service_find(const struct packet *pkt
 		.port = pkt->flow.dport,
 		.proto = pkt->flow.proto,
 		.family = pkt->flow.family,
+		.tenant = pkt->flow.tenant,
 	};
 
 	return bpf_map_lookup_elem(&services, &key);

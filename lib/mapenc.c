@@ -16,6 +16,11 @@ void mapenc_service_key(const struct inet_addr *vip, uint16_t port, uint8_t prot
 	key->family = (uint8_t)vip->family;
 }
 
+void mapenc_service_key_tenant(uint16_t tenant, struct xvs_service_key *key)
+{
+	key->tenant = tenant;
+}
+
 void mapenc_service(uint32_t id, uint8_t mode, uint8_t scheduler, uint32_t slot_base,
 		    uint32_t slot_count, struct xvs_service *out)
 {
@@ -80,6 +85,17 @@ void mapenc_conn_key(const struct inet_addr *saddr, uint16_t sport,
 	key->dport = htons(dport);
 	key->proto = proto;
 	key->family = (uint8_t)saddr->family;
+}
+
+void mapenc_conn_key_tenant(uint16_t tenant, struct xvs_conn_key *key)
+{
+	key->tenant = tenant;
+}
+
+void mapenc_tenant(const char *namespace_name, struct xvs_tenant *out)
+{
+	memset(out, 0, sizeof(*out));
+	strncpy(out->namespace_name, namespace_name, sizeof(out->namespace_name) - 1);
 }
 
 void mapenc_counters_sum(const struct xvs_counters *percpu, int ncpus,

@@ -13,6 +13,9 @@
 
 void mapenc_service_key(const struct inet_addr *vip, uint16_t port, uint8_t proto,
 			struct xvs_service_key *key);
+/* Puts a key in a tenant (XVS_TENANT_HOST unless set): services and flows
+ * of different tenants with the same addresses are different keys. */
+void mapenc_service_key_tenant(uint16_t tenant, struct xvs_service_key *key);
 void mapenc_service(uint32_t id, uint8_t mode, uint8_t scheduler, uint32_t slot_base,
 		    uint32_t slot_count, struct xvs_service *out);
 /* Adds persistence (enum xvs_persist_kind) to a service value: entries live
@@ -37,6 +40,9 @@ void mapenc_settings(const uint32_t timeout_ms[XVS_CONN_STATE__MAX],
 void mapenc_conn_key(const struct inet_addr *saddr, uint16_t sport,
 		     const struct inet_addr *daddr, uint16_t dport, uint8_t proto,
 		     struct xvs_conn_key *key);
+void mapenc_conn_key_tenant(uint16_t tenant, struct xvs_conn_key *key);
+/* A tenants map value: the tenant's network namespace ("" for none). */
+void mapenc_tenant(const char *namespace_name, struct xvs_tenant *out);
 /* Sums a per-CPU counters array of ncpus entries into *total. */
 void mapenc_counters_sum(const struct xvs_counters *percpu, int ncpus,
 			 struct xvs_counters *total);

@@ -12,17 +12,20 @@
 #include "log.h"
 #include "mapenc.h"
 
-const struct config_service *config_service_of_key(const struct config *config,
+const struct config_service *config_service_of_key(const struct dataplane *dp,
+						    const struct config *config,
 						    const struct xvs_service_key *key)
 {
 	struct xvs_service_key other;
 
 	for (size_t s = 0; s < config->service_count; s++) {
 		const struct config_service *service = &config->services[s];
+		int tenant = tenant_id(dp, service->namespace_name);
 
-		for (size_t v = 0; v < service->vip_count; v++) {
+		for (size_t v = 0; tenant >= 0 && v < service->vip_count; v++) {
 			mapenc_service_key(&service->vips[v], service->port, service->proto,
 					   &other);
+			mapenc_service_key_tenant((uint16_t)tenant, &other);
 			if (!memcmp(&other, key, sizeof(other)))
 				return service;
 		}
@@ -49,7 +52,7 @@ static int services_adopt(struct dataplane *dp, const struct config *config,
 		previous = &key;
 		if (bpf_map_lookup_elem(fd, &key, &value))
 			continue;
-		conf = config_service_of_key(config, &key);
+		conf = config_service_of_key(dp, config, &key);
 		index = conf ? (size_t)(conf - config->services) : 0;
 		if (conf && !values[index].slot_count && value.id < dp->max_services &&
 		    !dp->service_used[value.id] &&
@@ -162,6 +165,7 @@ int reload_adopt(struct dataplane *dp, const struct config *config)
 			continue;
 		service->conf = &config->services[s];
 		service->id = values[s].id;
+		service->tenant = (uint16_t)tenant_id(dp, service->conf->namespace_name);
 		service->slot_base = values[s].slot_base;
 		service->since = time(NULL);
 		service->backends = calloc(service->conf->backend_count + 1,

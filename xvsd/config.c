@@ -546,6 +546,7 @@ static struct config *config_parse(const char *name, const char *text, size_t le
 		parser.config = config;
 		config_defaults(config);
 		text_parse(&parser, name, text, length, &top_kind, NULL, &state);
+		namespace_check(&parser);
 		if (!config->global.api_unix[0])
 			snprintf(config->global.api_unix, sizeof(config->global.api_unix),
 				 "%.*s/xvsd.sock", (int)sizeof(config->global.api_unix) - 11,

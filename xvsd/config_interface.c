@@ -83,8 +83,7 @@ static int interface_namespace_parse(struct config_parser *parser, void *object,
 	int err = value_next(parser, keyword, "a namespace name", &token);
 
 	parse->namespace_name = keyword->location;
-	return err ? err : value_name(parser, &token, "namespace name", CONFIG_NAME_MAX - 1,
-				      parse->interface.namespace_name);
+	return err ? err : value_namespace(parser, &token, parse->interface.namespace_name);
 }
 
 static int interface_id_parse(struct config_parser *parser, void *object,
@@ -185,19 +184,23 @@ static const struct block_kind interface_kind = {
 
 #define TYPE_BIT(type) (1u << (type))
 
-/* Settings that belong to some interface types only, and are required there. */
+/* Settings that belong to some interface types only, and are required for
+ * some of those (optional: allowed but not required). */
 static const struct {
 	const char *keyword;
 	size_t offset; /* of its struct location in struct interface_parse */
 	uint32_t types;
+	uint32_t optional;
 } interface_type_settings[] = {
-	{ "parent", offsetof(struct interface_parse, parent), TYPE_BIT(INTERFACE_VLAN) },
-	{ "id", offsetof(struct interface_parse, id), TYPE_BIT(INTERFACE_VLAN) },
+	{ "parent", offsetof(struct interface_parse, parent), TYPE_BIT(INTERFACE_VLAN), 0 },
+	{ "id", offsetof(struct interface_parse, id), TYPE_BIT(INTERFACE_VLAN), 0 },
 	{ "members", offsetof(struct interface_parse, members),
-	  TYPE_BIT(INTERFACE_BOND) | TYPE_BIT(INTERFACE_LACP) | TYPE_BIT(INTERFACE_BRIDGE) },
-	{ "peer", offsetof(struct interface_parse, peer), TYPE_BIT(INTERFACE_VETH) },
+	  TYPE_BIT(INTERFACE_BOND) | TYPE_BIT(INTERFACE_LACP) | TYPE_BIT(INTERFACE_BRIDGE), 0 },
+	{ "peer", offsetof(struct interface_parse, peer), TYPE_BIT(INTERFACE_VETH), 0 },
+	/* An existing interface inside a tenant's namespace (docs/tenants.md). */
 	{ "namespace", offsetof(struct interface_parse, namespace_name),
-	  TYPE_BIT(INTERFACE_VETH_PEER) },
+	  TYPE_BIT(INTERFACE_VETH_PEER) | TYPE_BIT(INTERFACE_ETHERNET),
+	  TYPE_BIT(INTERFACE_ETHERNET) },
 };
 
 static void interface_check_type(struct config_parser *parser,
@@ -219,7 +222,8 @@ static void interface_check_type(struct config_parser *parser,
 		if (given->line && !(allowed & type))
 			config_error(parser, given, "%s needs type %s",
 				     interface_type_settings[i].keyword, types);
-		else if (!given->line && (allowed & type))
+		else if (!given->line && (allowed & type) &&
+			 !(interface_type_settings[i].optional & type))
 			config_error(parser, &parse->block, "interface \"%s\": type %s needs %s",
 				     interface->name,
 				     config_interface_type_names[interface->type],
@@ -253,29 +257,35 @@ static int interface_add(struct config_parser *parser, struct interface_parse *p
 static int interface_name_parse(struct config_parser *parser, struct interface_parse *parse,
 				const struct token *keyword)
 {
-	const struct config *config = parser->config;
 	struct token token;
-	char first[300];
-	size_t i;
 	int err;
 
 	err = value_next(parser, keyword, "an interface name", &token);
 	if (err)
 		return err;
 	parse->name = token.location;
-	if (value_name(parser, &token, "interface name", IFNAMSIZ - 1, parse->interface.name))
-		return 0; /* reported; the block is still worth checking */
-	for (i = 0; i < config->interface_count; i++) {
-		if (strcmp(config->interfaces[i].name, parse->interface.name) == 0) {
-			location_reference(&token.location, &parser->interface_locations[i],
-					   first, sizeof(first));
-			config_error(parser, &token.location,
-				     "duplicate interface \"%s\" (first at %s)",
+	value_name(parser, &token, "interface name", IFNAMSIZ - 1, parse->interface.name);
+	return 0; /* an error is reported; the block is still worth checking */
+}
+
+/* One block per interface; interfaces of one name in different network
+ * namespaces are different interfaces. */
+static void interface_check_unique(struct config_parser *parser,
+				   const struct interface_parse *parse)
+{
+	const struct config *config = parser->config;
+	char first[300];
+
+	for (size_t i = 0; parse->interface.name[0] && i < config->interface_count; i++) {
+		if (!strcmp(config->interfaces[i].name, parse->interface.name) &&
+		    !strcmp(config->interfaces[i].namespace_name, parse->interface.namespace_name)) {
+			location_reference(&parse->name, &parser->interface_locations[i], first,
+					   sizeof(first));
+			config_error(parser, &parse->name, "duplicate interface \"%s\" (first at %s)",
 				     parse->interface.name, first);
 			break;
 		}
 	}
-	return 0;
 }
 
 int interface_block_parse(struct config_parser *parser, void *object,
@@ -292,6 +302,7 @@ int interface_block_parse(struct config_parser *parser, void *object,
 		err = block_parse(parser, keyword, &interface_kind, &parse, &state);
 	if (err < 0)
 		return err;
+	interface_check_unique(parser, &parse);
 	if (parser->error_count == errors_before) {
 		interface_check_type(parser, &parse);
 		supported_check_interface(parser, &parse);

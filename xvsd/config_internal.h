@@ -149,6 +149,7 @@ int value_size(struct config_parser *parser, const struct token *token,
 	       const char *what, uint32_t min, uint32_t max, uint32_t *value);
 int value_name(struct config_parser *parser, const struct token *token,
 	       const char *what, size_t max_length, char *name);
+int value_namespace(struct config_parser *parser, const struct token *token, char *name);
 int value_path(struct config_parser *parser, const struct token *token,
 	       const char *what, char *path, size_t size);
 int value_address(struct config_parser *parser, const struct token *token,
@@ -189,6 +190,11 @@ int service_block_parse(struct config_parser *parser, void *object,
 /* config_vrrp.c */
 int vrrp_block_parse(struct config_parser *parser, void *object,
 		     const struct token *keyword);
+
+/* config_namespace.c */
+/* Checks made once the whole file is read: every namespace of a service has
+ * an interface (with XDP) in it. */
+void namespace_check(struct config_parser *parser);
 
 /* config_supported.c */
 void supported_check_interface(struct config_parser *parser,

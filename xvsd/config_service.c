@@ -220,8 +220,7 @@ static int service_namespace_parse(struct config_parser *parser, void *object,
 	int err = value_next(parser, keyword, "a namespace name", &token);
 
 	if (!err)
-		err = value_name(parser, &token, "namespace name", CONFIG_NAME_MAX - 1,
-				 parse->service.namespace_name);
+		err = value_namespace(parser, &token, parse->service.namespace_name);
 	if (!err)
 		parse->namespace_name = keyword->location;
 	return err;
@@ -399,7 +398,9 @@ static void service_check_unique(struct config_parser *parser,
 		snprintf(proto, sizeof(proto), "%u", service->proto);
 	for (i = 0; i < config->service_count; i++) {
 		other = &config->services[i];
-		if (other->port != service->port || other->proto != service->proto)
+		/* Tenants (namespaces) may use the same addresses. */
+		if (other->port != service->port || other->proto != service->proto ||
+		    strcmp(other->namespace_name, service->namespace_name))
 			continue;
 		for (j = 0; j < service->vip_count; j++) {
 			for (k = 0; k < other->vip_count; k++) {

@@ -25,16 +25,13 @@ static const bool supported_check_port = false;
 static const struct {
 	const char *keyword;
 	size_t offset;
-} unsupported_service_settings[] = {
-	{ "namespace", offsetof(struct service_parse, namespace_name) },
-}, unsupported_interface_settings[] = {
+} unsupported_interface_settings[] = {
 	{ "parent", offsetof(struct interface_parse, parent) },
 	{ "id", offsetof(struct interface_parse, id) },
 	{ "mtu", offsetof(struct interface_parse, mtu) },
 	{ "address", offsetof(struct interface_parse, address) },
 	{ "members", offsetof(struct interface_parse, members) },
 	{ "peer", offsetof(struct interface_parse, peer) },
-	{ "namespace", offsetof(struct interface_parse, namespace_name) },
 };
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
@@ -117,12 +114,6 @@ void supported_check_service(struct config_parser *parser,
 			break;
 		}
 	}
-	for (i = 0; i < COUNT(unsupported_service_settings); i++)
-		if (location_at(parse, unsupported_service_settings[i].offset)->line)
-			config_error(parser,
-				     location_at(parse, unsupported_service_settings[i].offset),
-				     "%s is not supported yet",
-				     unsupported_service_settings[i].keyword);
 	supported_check_backends(parser, parse);
 }
 

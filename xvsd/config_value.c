@@ -220,6 +220,19 @@ int value_name(struct config_parser *parser, const struct token *token,
 	return 0;
 }
 
+/* A network namespace's name, as "ip netns" keeps it under /run/netns. */
+int value_namespace(struct config_parser *parser, const struct token *token, char *name)
+{
+	int err = value_name(parser, token, "namespace name", CONFIG_NAME_MAX - 1, name);
+
+	if (!err && (!strcmp(name, ".") || !strcmp(name, ".."))) {
+		config_error(parser, &token->location, "invalid namespace name \"%s\"", name);
+		name[0] = '\0';
+		return -EINVAL;
+	}
+	return err;
+}
+
 int value_path(struct config_parser *parser, const struct token *token,
 	       const char *what, char *path, size_t size)
 {

@@ -59,14 +59,13 @@ static int settings_write(struct dataplane *dp)
 	return 0;
 }
 
-static int tx_port_add(struct dataplane *dp, uint32_t ifindex)
+static int tx_port_add(const struct dp_tenant *tenant, uint32_t ifindex)
 {
-	if (bpf_map__update_elem(dp->skel->maps.tx_ports, &ifindex, sizeof(ifindex), &ifindex,
-				 sizeof(ifindex), BPF_ANY)) {
-		log_warn("interface %u cannot be a redirect target", ifindex);
-		return -errno;
-	}
-	return 0;
+	int ret = tenant_tx_port_add(tenant, ifindex);
+
+	if (ret)
+		log_warnx("interface %u cannot be a redirect target: %s", ifindex, strerror(-ret));
+	return ret;
 }
 
 static void service_up_update(struct dp_service *service, uint32_t slot_count)
@@ -219,6 +218,7 @@ static int service_slots_write(struct dataplane *dp, struct dp_service *service)
 	for (size_t i = 0; i < service->conf->vip_count; i++) {
 		mapenc_service_key(&service->conf->vips[i], service->conf->port,
 				   service->conf->proto, &key);
+		mapenc_service_key_tenant(service->tenant, &key);
 		if (bpf_map__update_elem(dp->skel->maps.services, &key, sizeof(key), &value,
 					 sizeof(value), BPF_ANY))
 			return -errno;
@@ -255,7 +255,7 @@ static int backend_write(struct dataplane *dp, const struct dp_service *service,
 
 /* Mode tun: the outer source (configured, else the route's preferred source)
  * and the egress MTU. Returns false with backend->problem set when unknown. */
-static bool backend_tunnel(struct dataplane *dp, const struct dp_service *service,
+static bool backend_tunnel(struct netlink *netlink, const struct dp_service *service,
 			   struct dp_backend *backend, const struct route_info *route,
 			   struct inet_addr *source, uint32_t *mtu)
 {
@@ -273,7 +273,7 @@ static bool backend_tunnel(struct dataplane *dp, const struct dp_service *servic
 			 "no source address toward the backend (set tunnel_source)");
 		return false;
 	}
-	ret = netlink__link_mtu(dp->netlink, route->ifindex, mtu);
+	ret = netlink__link_mtu(netlink, route->ifindex, mtu);
 	if (ret) {
 		snprintf(backend->problem, sizeof(backend->problem), "interface MTU: %s",
 			 strerror(-ret));
@@ -283,11 +283,13 @@ static bool backend_tunnel(struct dataplane *dp, const struct dp_service *servic
 }
 
 /* Finds the interface and next-hop MAC toward a backend: the backend itself
- * (dr: it must be on-link), or for tun also the gateway of its route. Returns
- * true when the backend's data plane entry changed. */
+ * (dr: it must be on-link), or for tun also the gateway of its route; all in
+ * the service's namespace. Returns true when the backend's entry changed. */
 static bool backend_resolve(struct dataplane *dp, const struct dp_service *service,
 			    struct dp_backend *backend)
 {
+	const struct dp_tenant *tenant = dp->tenants[service->tenant];
+	struct netlink *netlink = tenant ? tenant->netlink : NULL;
 	bool tun = service_tunnels(service->conf);
 	/* nat and snat are routed (bpf_fib_lookup): a gateway is fine. */
 	bool routed = tun || service->conf->mode == XVS_MODE_NAT ||
@@ -302,7 +304,12 @@ static bool backend_resolve(struct dataplane *dp, const struct dp_service *servi
 
 	timespec_after(&backend->next_resolve, backend->ready ? RESOLVE_REFRESH_MS
 							     : RESOLVE_RETRY_MS);
-	ret = netlink__route_get(dp->netlink, &backend->conf->addr, &route);
+	if (!netlink) {
+		snprintf(backend->problem, sizeof(backend->problem), "namespace %s is not open",
+			 service->conf->namespace_name);
+		return false;
+	}
+	ret = netlink__route_get(netlink, &backend->conf->addr, &route);
 	if (ret) {
 		snprintf(backend->problem, sizeof(backend->problem), "no route: %s",
 			 strerror(-ret));
@@ -317,25 +324,25 @@ static bool backend_resolve(struct dataplane *dp, const struct dp_service *servi
 	}
 	if (route.has_gateway)
 		next_hop = &route.gateway;
-	if (tun && !backend_tunnel(dp, service, backend, &route, &source, &mtu))
+	if (tun && !backend_tunnel(netlink, service, backend, &route, &source, &mtu))
 		return false;
 	inet_addr_format(next_hop, text, sizeof(text));
-	ret = netlink__neigh_get(dp->netlink, route.ifindex, next_hop, mac);
+	ret = netlink__neigh_get(netlink, route.ifindex, next_hop, mac);
 	/* Ask the kernel to (re)confirm: resolves an unknown entry, and keeps a
 	 * known one fresh although XDP traffic never touches it. */
-	netlink__neigh_resolve(dp->netlink, route.ifindex, next_hop);
+	netlink__neigh_resolve(netlink, route.ifindex, next_hop);
 	if (ret) {
 		snprintf(backend->problem, sizeof(backend->problem),
 			 "neighbour %s not resolved yet", text);
 		return false;
 	}
-	if (netlink__link_mac(dp->netlink, route.ifindex, source_mac))
+	if (netlink__link_mac(netlink, route.ifindex, source_mac))
 		return false;
 	if (backend->ready && backend->ifindex == route.ifindex &&
 	    !memcmp(backend->mac, mac, 6) && !memcmp(backend->source_mac, source_mac, 6) &&
 	    backend->mtu == mtu && inet_addr_equal(&backend->tunnel_source, &source))
 		return false;
-	if (tx_port_add(dp, route.ifindex))
+	if (tx_port_add(tenant, route.ifindex))
 		return false;
 	memcpy(backend->mac, mac, 6);
 	memcpy(backend->source_mac, source_mac, 6);
@@ -454,6 +461,8 @@ static int skeleton_load(struct dataplane *dp)
 	dp->max_services = bpf_map__max_entries(skel->maps.service_state);
 	dp->max_backends = bpf_map__max_entries(skel->maps.backends);
 	dp->conn_capacity = bpf_map__max_entries(skel->maps.conns);
+	if (tenant_host_init(dp))
+		return -ENOMEM;
 	dp->service_used = calloc(dp->max_services, 1);
 	dp->backend_used = calloc(dp->max_backends, 1);
 	dp->backend_index = calloc(dp->max_backends, sizeof(*dp->backend_index));
@@ -484,6 +493,7 @@ int dataplane__open(const struct config *config, struct dataplane **out)
 		goto fail;
 	if (dp->adopted) {
 		/* What the previous daemon left: a reload against that state. */
+		tenants_adopt(dp);
 		ret = reload_adopt(dp, config);
 		if (ret)
 			goto fail;
@@ -514,6 +524,7 @@ void dataplane__close(struct dataplane *dp)
 	for (size_t i = dp->interface_count; i-- > 0;)
 		pin_interface_detach(dp, i);
 	forwarding_restore(dp);
+	tenants_close(dp, true);
 	pin_remove(dp);
 	dataplane__abandon(dp);
 }
@@ -527,6 +538,7 @@ void dataplane__abandon(struct dataplane *dp)
 	for (size_t i = 0; i < dp->interface_count; i++)
 		close(dp->interfaces[i].link_fd);
 	free(dp->forwarding);
+	tenants_close(dp, false);
 	xvs_lb__destroy(dp->skel);
 	for (size_t s = 0; s < dp->service_count; s++)
 		free(dp->services[s].backends);

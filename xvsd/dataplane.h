@@ -40,6 +40,7 @@ struct dp_backend {
 struct dp_service {
 	const struct config_service *conf;
 	uint32_t id;                       /* service_stats/service_state index */
+	uint16_t tenant;                   /* its namespace's tenant id (0: none) */
 	uint32_t slot_base;
 	uint32_t slot_count;               /* backends in scheduling */
 	struct dp_backend *backends;
@@ -51,6 +52,7 @@ struct dp_service {
 
 struct dp_interface {
 	char name[IFNAMSIZ];
+	uint16_t tenant;                   /* its namespace's tenant id (0: none) */
 	uint32_t ifindex;
 	uint32_t xdp_flags;                /* mode the program was attached in */
 	enum xdp_attach_mode mode;         /* as configured */

@@ -6,12 +6,25 @@
 
 #include "dataplane.h"
 #include "netlink.h"
+#include "netns.h"
 #include "xvs_lb.skel.h"
+
+/* A network namespace the data plane serves (tenant.c). Tenant 0 is the
+ * daemon's own namespace: skel and netlink are then the data plane's. */
+struct dp_tenant {
+	char namespace_name[CONFIG_NAME_MAX]; /* "" for the daemon's own */
+	uint16_t id;                          /* the keys' tenant (xvs.h) */
+	int netns_fd;                         /* -1 for the daemon's own */
+	struct xvs_lb *skel;                  /* its instance of xvs_lb */
+	struct netlink *netlink;              /* rtnetlink inside the namespace */
+};
 
 struct dataplane {
 	const struct config *config;
 	struct xvs_lb *skel;
 	struct netlink *netlink;
+	struct dp_tenant *tenants[XVS_MAX_TENANTS]; /* by id; [0] the host */
+	uint16_t tenant_next;                /* where the search for a free id starts */
 	int cpu_count;
 	struct dp_interface *interfaces;
 	size_t interface_count;
@@ -79,7 +92,39 @@ void pin_interfaces_adopt(struct dataplane *dp);
 
 /* The configuration's service that owns a services map key, or NULL
  * (adopt.c; reload.c uses it to find stale VIP keys). */
-const struct config_service *config_service_of_key(const struct config *config,
+const struct config_service *config_service_of_key(const struct dataplane *dp,
+						    const struct config *config,
 						    const struct xvs_service_key *key);
+
+/* tenant.c: one instance of xvs_lb per network namespace */
+/* Loads an instance of xvs_lb for tenant id that shares every map of host
+ * except tx_ports, which is pinned at (or reused from) tx_ports_pin unless
+ * that is NULL. Returns 0 or negative errno. */
+int tenant_instance_load(struct xvs_lb *host, uint16_t id, const char *tx_ports_pin,
+			 struct xvs_lb **out);
+/* The tenant of a namespace name ("" for the daemon's own), or NULL. */
+struct dp_tenant *tenant_find(const struct dataplane *dp, const char *namespace_name);
+/* The tenant id of a namespace, or -ENOENT when it has no tenant (yet). */
+int tenant_id(const struct dataplane *dp, const char *namespace_name);
+/* Tenant 0: the daemon's own namespace, with the data plane's skeleton. */
+int tenant_host_init(struct dataplane *dp);
+/* Makes a tenant for every namespace config names that has none yet. On
+ * failure error says why (a namespace that does not exist, ...). */
+int tenants_prepare(struct dataplane *dp, const struct config *config, char *error,
+		    size_t error_size);
+/* Removes the tenants the running configuration does not name and that
+ * have no interface attached any more. */
+void tenants_retire(struct dataplane *dp);
+/* Tenants recorded in the adopted tenants map, with their old ids. */
+void tenants_adopt(struct dataplane *dp);
+/* Frees every tenant; with unpin, also its pinned tx_ports and its entry
+ * in the tenants map (a clean stop). */
+void tenants_close(struct dataplane *dp, bool unpin);
+/* Runs fn(arg) inside the tenant's namespace. */
+int tenant_run(const struct dp_tenant *tenant, int (*fn)(void *arg), void *arg);
+/* The ifindex of an interface in a tenant's namespace, 0 when none. */
+uint32_t tenant_ifindex(const struct dp_tenant *tenant, const char *name);
+/* Lets the tenant's instance redirect to ifindex. Returns 0 or negative errno. */
+int tenant_tx_port_add(const struct dp_tenant *tenant, uint32_t ifindex);
 
 #endif

@@ -11,11 +11,46 @@
 #include "dataplane_internal.h"
 #include "log.h"
 
-/* One sysctl xvsd changed and the value it had. */
+/* One sysctl xvsd changed and the value it had. /proc/sys/net is the
+ * network namespace's of the thread that opens it. */
 struct forwarding_change {
 	char path[128];
+	char namespace_name[CONFIG_NAME_MAX]; /* "" for the daemon's own */
 	char old;
 };
+
+struct sysctl_access {
+	const char *path;
+	char *value;
+	bool write;
+};
+
+static int sysctl_read(const char *path, char *value);
+static int sysctl_write(const char *path, char value);
+
+static int sysctl_access_run(void *arg)
+{
+	struct sysctl_access *access = arg;
+
+	return access->write ? sysctl_write(access->path, *access->value)
+			     : sysctl_read(access->path, access->value);
+}
+
+/* Reads or writes a sysctl in a namespace ("" for the daemon's own). */
+static int sysctl_in(const char *namespace_name, const char *path, char *value, bool write)
+{
+	struct sysctl_access access = { path, value, write };
+	int fd, ret;
+
+	if (!namespace_name[0])
+		return sysctl_access_run(&access);
+	fd = netns_open(namespace_name);
+	if (fd < 0)
+		return fd;
+	ret = netns_run(fd, sysctl_access_run, &access);
+	close(fd);
+	return ret;
+}
 
 static int sysctl_read(const char *path, char *value)
 {
@@ -41,69 +76,82 @@ static int sysctl_write(const char *path, char value)
 	return n == 1 ? 0 : -errno;
 }
 
-/* Sets path to 1 and remembers the old value when it was not 1 already. */
-static void forwarding_set(struct dataplane *dp, const char *path)
+/* Sets path to 1 and remembers the old value when it was not 1 already
+ * (so a later call for the same interface changes nothing). */
+static int forwarding_set(struct dataplane *dp, const char *namespace_name, const char *path)
 {
-	struct forwarding_change *change = &dp->forwarding[dp->forwarding_count];
-	char old;
+	struct forwarding_change *change, *grown;
+	char old, one = '1';
 	int ret;
 
-	ret = sysctl_read(path, &old);
+	ret = sysctl_in(namespace_name, path, &old, false);
 	if (ret == 0 && old == '1')
-		return;
+		return 0;
 	if (ret == 0)
-		ret = sysctl_write(path, '1');
+		ret = sysctl_in(namespace_name, path, &one, true);
 	if (ret) {
-		log_warnx("%s: cannot set to 1 (%s); nat/snat traffic will be dropped as no_route",
-			  path, strerror(-ret));
-		return;
+		log_warnx("%s%s%s: cannot set to 1 (%s); nat/snat traffic will be dropped as "
+			  "no_route", path, namespace_name[0] ? " in namespace " : "",
+			  namespace_name, strerror(-ret));
+		return 0;
 	}
+	grown = realloc(dp->forwarding, (dp->forwarding_count + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	dp->forwarding = grown;
+	change = &grown[dp->forwarding_count++];
 	snprintf(change->path, sizeof(change->path), "%s", path);
+	snprintf(change->namespace_name, sizeof(change->namespace_name), "%s", namespace_name);
 	change->old = old;
-	dp->forwarding_count++;
-	log_info("%s: set to 1 for nat/snat (was %c; restored on exit)", path, old);
+	log_info("%s%s%s: set to 1 for nat/snat (was %c; restored on exit)", path,
+		 namespace_name[0] ? " in namespace " : "", namespace_name, old);
+	return 0;
 }
 
-static bool forwarding_needed(const struct config *config)
+/* Whether a namespace has nat or snat services. */
+static bool forwarding_needed(const struct config *config, const char *namespace_name)
 {
 	for (size_t i = 0; i < config->service_count; i++)
-		if (config->services[i].mode == XVS_MODE_NAT ||
-		    config->services[i].mode == XVS_MODE_SNAT)
+		if ((config->services[i].mode == XVS_MODE_NAT ||
+		     config->services[i].mode == XVS_MODE_SNAT) &&
+		    !strcmp(config->services[i].namespace_name, namespace_name))
 			return true;
 	return false;
 }
 
 int forwarding_enable(struct dataplane *dp)
 {
+	static const char *const families[] = { "ipv4", "ipv6" };
 	char path[128];
+	int ret = 0;
 
-	if (!forwarding_needed(dp->config))
-		return 0;
-	dp->forwarding = calloc(2 * dp->interface_count + 1, sizeof(*dp->forwarding));
-	if (!dp->forwarding)
-		return -ENOMEM;
-	for (size_t i = 0; i < dp->interface_count; i++) {
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding",
-			 dp->interfaces[i].name);
-		forwarding_set(dp, path);
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding",
-			 dp->interfaces[i].name);
-		forwarding_set(dp, path);
+	for (size_t i = 0; i < dp->interface_count && !ret; i++) {
+		const struct dp_tenant *tenant = dp->tenants[dp->interfaces[i].tenant];
+
+		if (!tenant || !forwarding_needed(dp->config, tenant->namespace_name))
+			continue;
+		for (size_t f = 0; f < 2 && !ret; f++) {
+			snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/forwarding",
+				 families[f], dp->interfaces[i].name);
+			ret = forwarding_set(dp, tenant->namespace_name, path);
+		}
 	}
-	return 0;
+	return ret;
 }
 
 void forwarding_restore(struct dataplane *dp)
 {
 	for (size_t i = dp->forwarding_count; i-- > 0;) {
 		struct forwarding_change *change = &dp->forwarding[i];
-		int ret = sysctl_write(change->path, change->old);
+		int ret = sysctl_in(change->namespace_name, change->path, &change->old, true);
+		const char *in = change->namespace_name[0] ? " in namespace " : "";
 
 		if (ret)
-			log_warnx("%s: cannot restore %c: %s", change->path, change->old,
-				  strerror(-ret));
+			log_warnx("%s%s%s: cannot restore %c: %s", change->path, in,
+				  change->namespace_name, change->old, strerror(-ret));
 		else
-			log_info("%s: restored to %c", change->path, change->old);
+			log_info("%s%s%s: restored to %c", change->path, in,
+				 change->namespace_name, change->old);
 	}
 	free(dp->forwarding);
 	dp->forwarding = NULL;

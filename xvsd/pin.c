@@ -138,9 +138,21 @@ void pin_remove(struct dataplane *dp)
 	rmdir(dp->pin_dir); /* fails, harmlessly, where something else lives */
 }
 
-static void link_path(const struct dataplane *dp, const char *name, char *path, size_t size)
+/* RUN_DIR/bpf/link_IF, or link_IF@NS for an interface in a namespace. */
+static void link_path(const struct dataplane *dp, const char *name, const char *namespace_name,
+		      char *path, size_t size)
 {
-	snprintf(path, size, "%s/" LINK_PREFIX "%s", dp->pin_dir, name);
+	snprintf(path, size, "%s/" LINK_PREFIX "%s%s%s", dp->pin_dir, name,
+		 namespace_name[0] ? "@" : "", namespace_name);
+}
+
+/* For messages: " in namespace NS", or "" in the daemon's own. */
+static const char *where(const struct dp_tenant *tenant, char *text, size_t size)
+{
+	if (!tenant || !tenant->namespace_name[0])
+		return "";
+	snprintf(text, size, " in namespace %s", tenant->namespace_name);
+	return text;
 }
 
 static struct dp_interface *interface_add(struct dataplane *dp)
@@ -155,58 +167,90 @@ static struct dp_interface *interface_add(struct dataplane *dp)
 	return &grown[dp->interface_count];
 }
 
-static int link_create(struct dataplane *dp, uint32_t ifindex, uint32_t flags)
+struct link_request {
+	int prog_fd;
+	uint32_t ifindex;
+	uint32_t flags;
+};
+
+/* Inside the interface's namespace: the kernel finds ifindex there. */
+static int link_make(void *arg)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
-	int fd = bpf_link_create(bpf_program__fd(dp->skel->progs.xvs_lb), (int)ifindex,
-				 BPF_XDP, &opts);
+	const struct link_request *request = arg;
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = request->flags);
+	int fd = bpf_link_create(request->prog_fd, (int)request->ifindex, BPF_XDP, &opts);
 
 	return fd < 0 ? -errno : fd;
 }
 
-int pin_interface_attach(struct dataplane *dp, const struct config_interface *conf)
+static int link_create(const struct dp_tenant *tenant, uint32_t ifindex, uint32_t flags)
 {
-	struct dp_interface *iface = interface_add(dp);
-	char path[PATH_MAX];
+	struct link_request request = {
+		bpf_program__fd(tenant->skel->progs.xvs_lb), ifindex, flags,
+	};
+
+	return tenant_run(tenant, link_make, &request);
+}
+
+static int xdp_attach(const struct dp_tenant *tenant, const struct config_interface *conf,
+		      struct dp_interface *iface)
+{
+	char text[100];
 	int fd = -EINVAL;
 
-	if (!iface)
-		return -ENOMEM;
-	snprintf(iface->name, sizeof(iface->name), "%s", conf->name);
-	iface->mode = conf->xdp;
-	iface->ifindex = if_nametoindex(conf->name);
-	if (!iface->ifindex) {
-		log_error("interface %s: does not exist", conf->name);
-		return -ENODEV;
-	}
 	if (conf->xdp == XDP_ATTACH_AUTO || conf->xdp == XDP_ATTACH_NATIVE) {
 		iface->xdp_flags = XDP_FLAGS_DRV_MODE;
-		fd = link_create(dp, iface->ifindex, iface->xdp_flags);
+		fd = link_create(tenant, iface->ifindex, iface->xdp_flags);
 	}
 	if (fd < 0 && conf->xdp != XDP_ATTACH_NATIVE && fd != -EBUSY && fd != -EEXIST) {
 		iface->xdp_flags = XDP_FLAGS_SKB_MODE;
-		fd = link_create(dp, iface->ifindex, iface->xdp_flags);
+		fd = link_create(tenant, iface->ifindex, iface->xdp_flags);
 	}
-	if (fd == -EBUSY || fd == -EEXIST) {
-		log_error("interface %s: already has an XDP program; xvsd does not replace it",
-			  conf->name);
-		return fd;
-	}
-	if (fd < 0) {
-		log_error("interface %s: cannot attach XDP (%s mode): %s", conf->name,
+	if (fd == -EBUSY || fd == -EEXIST)
+		log_error("interface %s%s: already has an XDP program; xvsd does not replace it",
+			  conf->name, where(tenant, text, sizeof(text)));
+	else if (fd < 0)
+		log_error("interface %s%s: cannot attach XDP (%s mode): %s", conf->name,
+			  where(tenant, text, sizeof(text)),
 			  conf->xdp == XDP_ATTACH_NATIVE ? "native" : "generic", strerror(-fd));
-		return fd;
+	return fd;
+}
+
+int pin_interface_attach(struct dataplane *dp, const struct config_interface *conf)
+{
+	const struct dp_tenant *tenant = tenant_find(dp, conf->namespace_name);
+	struct dp_interface *iface = interface_add(dp);
+	char path[PATH_MAX], text[100];
+	int fd;
+
+	if (!iface)
+		return -ENOMEM;
+	if (!tenant) {
+		log_error("interface %s: namespace %s is not open", conf->name,
+			  conf->namespace_name);
+		return -ENOENT;
 	}
+	snprintf(iface->name, sizeof(iface->name), "%s", conf->name);
+	iface->tenant = tenant->id;
+	iface->mode = conf->xdp;
+	iface->ifindex = tenant_ifindex(tenant, conf->name);
+	if (!iface->ifindex) {
+		log_error("interface %s%s: does not exist", conf->name,
+			  where(tenant, text, sizeof(text)));
+		return -ENODEV;
+	}
+	fd = xdp_attach(tenant, conf, iface);
+	if (fd < 0)
+		return fd;
 	iface->link_fd = fd;
 	dp->interface_count++;
-	link_path(dp, conf->name, path, sizeof(path));
+	link_path(dp, conf->name, conf->namespace_name, path, sizeof(path));
 	if (bpf_obj_pin(fd, path))
 		log_warn("interface %s: pin %s", conf->name, path);
-	log_info("interface %s: XDP attached in %s mode", conf->name,
+	log_info("interface %s%s: XDP attached in %s mode", conf->name,
+		 where(tenant, text, sizeof(text)),
 		 iface->xdp_flags == XDP_FLAGS_DRV_MODE ? "native" : "generic");
-	if (bpf_map__update_elem(dp->skel->maps.tx_ports, &iface->ifindex,
-				 sizeof(iface->ifindex), &iface->ifindex,
-				 sizeof(iface->ifindex), BPF_ANY))
+	if (tenant_tx_port_add(tenant, iface->ifindex))
 		log_warn("interface %s cannot be a redirect target", conf->name);
 	return 0;
 }
@@ -214,49 +258,71 @@ int pin_interface_attach(struct dataplane *dp, const struct config_interface *co
 void pin_interface_detach(struct dataplane *dp, size_t index)
 {
 	struct dp_interface *iface = &dp->interfaces[index];
-	char path[PATH_MAX];
+	const struct dp_tenant *tenant = dp->tenants[iface->tenant];
+	char path[PATH_MAX], text[100];
 
 	if (bpf_link_detach(iface->link_fd))
-		log_warn("interface %s: detach", iface->name);
+		log_warn("interface %s%s: detach", iface->name, where(tenant, text, sizeof(text)));
 	else
-		log_info("interface %s: XDP detached", iface->name);
+		log_info("interface %s%s: XDP detached", iface->name,
+			 where(tenant, text, sizeof(text)));
 	close(iface->link_fd);
-	link_path(dp, iface->name, path, sizeof(path));
+	link_path(dp, iface->name, tenant ? tenant->namespace_name : "", path, sizeof(path));
 	unlink(path);
 	memmove(iface, iface + 1, (dp->interface_count - index - 1) * sizeof(*iface));
 	dp->interface_count--;
 }
 
 /* A pinned link of the previous daemon: switched to this daemon's program
- * in one step (the interface never runs without a program). */
-static void link_adopt(struct dataplane *dp, const char *name)
+ * (of the link's tenant) in one step, so the interface never runs without one. */
+static void link_adopt(struct dataplane *dp, const char *name, const struct dp_tenant *tenant,
+		       const char *path)
 {
 	struct bpf_link_info info = { 0 };
 	uint32_t length = sizeof(info);
 	struct dp_interface *iface;
-	char path[PATH_MAX];
+	char text[100];
 	int fd;
 
-	link_path(dp, name, path, sizeof(path));
 	fd = bpf_obj_get(path);
 	iface = interface_add(dp);
-	if (fd < 0 || !iface || bpf_obj_get_info_by_fd(fd, &info, &length) ||
-	    bpf_link_update(fd, bpf_program__fd(dp->skel->progs.xvs_lb), NULL)) {
-		log_warnx("interface %s: the pinned XDP link is gone; attaching anew", name);
+	if (fd < 0 || !iface || !tenant || bpf_obj_get_info_by_fd(fd, &info, &length) ||
+	    bpf_link_update(fd, bpf_program__fd(tenant->skel->progs.xvs_lb), NULL)) {
+		log_warnx("interface %s%s: the pinned XDP link is gone; attaching anew", name,
+			  where(tenant, text, sizeof(text)));
 		if (fd >= 0)
 			close(fd);
 		unlink(path);
 		return;
 	}
 	snprintf(iface->name, sizeof(iface->name), "%s", name);
+	iface->tenant = tenant->id;
 	iface->ifindex = info.xdp.ifindex;
 	iface->link_fd = fd;
 	iface->mode = XDP_ATTACH_AUTO;
 	for (size_t i = 0; i < dp->config->interface_count; i++)
-		if (!strcmp(dp->config->interfaces[i].name, name))
+		if (!strcmp(dp->config->interfaces[i].name, name) &&
+		    !strcmp(dp->config->interfaces[i].namespace_name, tenant->namespace_name))
 			iface->mode = dp->config->interfaces[i].xdp;
 	dp->interface_count++;
-	log_info("interface %s: adopted the pinned XDP link", name);
+	log_info("interface %s%s: adopted the pinned XDP link", name,
+		 where(tenant, text, sizeof(text)));
+}
+
+/* link_IF or link_IF@NS: the interface and its tenant (NULL when the
+ * namespace has no tenant now). */
+static void link_entry_adopt(struct dataplane *dp, const char *entry)
+{
+	const char *name = entry + strlen(LINK_PREFIX), *at = strchr(name, '@');
+	size_t length = at ? (size_t)(at - name) : strlen(name);
+	char interface[IFNAMSIZ], path[PATH_MAX];
+
+	if (length == 0 || length >= IFNAMSIZ)
+		return;
+	memcpy(interface, name, length);
+	interface[length] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, entry);
+	link_adopt(dp, interface, tenant_find(dp, at ? at + 1 : ""), path);
 }
 
 void pin_interfaces_adopt(struct dataplane *dp)
@@ -267,8 +333,7 @@ void pin_interfaces_adopt(struct dataplane *dp)
 	if (!dir)
 		return;
 	while ((entry = readdir(dir)))
-		if (!strncmp(entry->d_name, LINK_PREFIX, strlen(LINK_PREFIX)) &&
-		    strlen(entry->d_name) - strlen(LINK_PREFIX) < IFNAMSIZ)
-			link_adopt(dp, entry->d_name + strlen(LINK_PREFIX));
+		if (!strncmp(entry->d_name, LINK_PREFIX, strlen(LINK_PREFIX)))
+			link_entry_adopt(dp, entry->d_name);
 	closedir(dir);
 }

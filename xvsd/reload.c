@@ -187,17 +187,22 @@ static int plan_check_global(struct dataplane *dp, struct plan *plan)
 	for (size_t i = 0; i < plan->config->interface_count; i++) {
 		const struct config_interface *iface = &plan->config->interfaces[i];
 
-		if (iface->xdp != XDP_ATTACH_OFF && !if_nametoindex(iface->name))
-			return plan_fail(plan, -ENODEV, "interface %s: does not exist",
-					 iface->name);
+		if (iface->xdp != XDP_ATTACH_OFF &&
+		    !tenant_ifindex(tenant_find(dp, iface->namespace_name), iface->name))
+			return plan_fail(plan, -ENODEV, "interface %s%s%s: does not exist",
+					 iface->name, iface->namespace_name[0] ? " in namespace " : "",
+					 iface->namespace_name);
 	}
 	return 0;
 }
 
-static struct dp_service *running_service(struct dataplane *dp, const char *name)
+/* The running service of that name in that tenant: a service that moves to
+ * another namespace starts anew there. */
+static struct dp_service *running_service(struct dataplane *dp, const char *name,
+					  uint16_t tenant)
 {
 	for (size_t i = 0; i < dp->service_count; i++)
-		if (!strcmp(dp->services[i].conf->name, name))
+		if (!strcmp(dp->services[i].conf->name, name) && dp->services[i].tenant == tenant)
 			return &dp->services[i];
 	return NULL;
 }
@@ -255,9 +260,14 @@ static int plan_service(struct dataplane *dp, struct plan *plan, size_t index)
 {
 	const struct config_service *conf = &plan->config->services[index];
 	struct dp_service *service = &plan->services[index];
-	struct dp_service *old = running_service(dp, conf->name);
+	int tenant = tenant_id(dp, conf->namespace_name);
+	struct dp_service *old;
 	uint32_t size = dataplane_region_size(conf->scheduler);
 
+	if (tenant < 0)
+		return plan_fail(plan, -ENOENT, "service %s: namespace %s is not open", conf->name,
+				 conf->namespace_name);
+	old = running_service(dp, conf->name, (uint16_t)tenant);
 	if (conf->backend_count > XVS_SLOTS_LIST)
 		return plan_fail(plan, -E2BIG, "service %s: %zu backends, at most %d are supported",
 				 conf->name, conf->backend_count, XVS_SLOTS_LIST);
@@ -271,6 +281,7 @@ static int plan_service(struct dataplane *dp, struct plan *plan, size_t index)
 		service->since = time(NULL);
 	}
 	service->conf = conf;
+	service->tenant = (uint16_t)tenant;
 	if ((!old || old->conf->scheduler != conf->scheduler) &&
 	    region_take(plan, dp->slot_capacity, size, &service->slot_base))
 		return plan_fail(plan, -ENOSPC,
@@ -290,12 +301,14 @@ static int plan_leftovers(struct dataplane *dp, struct plan *plan)
 		const struct config_service *now = NULL;
 
 		for (size_t i = 0; i < plan->service_count; i++)
-			if (!strcmp(plan->services[i].conf->name, old->conf->name))
+			if (!strcmp(plan->services[i].conf->name, old->conf->name) &&
+			    plan->services[i].tenant == old->tenant)
 				now = plan->services[i].conf;
 		for (size_t v = 0; v < old->conf->vip_count; v++) {
 			mapenc_service_key(&old->conf->vips[v], old->conf->port,
 					   old->conf->proto, &key);
-			if (!config_service_of_key(plan->config, &key) &&
+			mapenc_service_key_tenant(old->tenant, &key);
+			if (!config_service_of_key(dp, plan->config, &key) &&
 			    key_add(&plan->stale, &plan->stale_count, &key))
 				return -ENOMEM;
 		}
@@ -426,10 +439,22 @@ static void plan_apply(struct dataplane *dp, struct plan *plan)
 	}
 }
 
-static bool interface_wanted(const struct config *config, const struct dp_interface *iface)
+/* Whether an attached interface is the interface a block names: same name
+ * in the same namespace. */
+static bool interface_is(const struct dataplane *dp, const struct dp_interface *iface,
+			 const struct config_interface *conf)
+{
+	const struct dp_tenant *tenant = dp->tenants[iface->tenant];
+
+	return !strcmp(conf->name, iface->name) && tenant &&
+	       !strcmp(conf->namespace_name, tenant->namespace_name);
+}
+
+static bool interface_wanted(const struct dataplane *dp, const struct config *config,
+			     const struct dp_interface *iface)
 {
 	for (size_t i = 0; i < config->interface_count; i++)
-		if (!strcmp(config->interfaces[i].name, iface->name))
+		if (interface_is(dp, iface, &config->interfaces[i]))
 			return config->interfaces[i].xdp != XDP_ATTACH_OFF &&
 			       config->interfaces[i].xdp == iface->mode;
 	return false;
@@ -441,14 +466,14 @@ static int interfaces_apply(struct dataplane *dp, const struct config *config)
 	int ret = 0;
 
 	for (size_t i = dp->interface_count; i-- > 0;)
-		if (!interface_wanted(config, &dp->interfaces[i]))
+		if (!interface_wanted(dp, config, &dp->interfaces[i]))
 			pin_interface_detach(dp, i);
 	for (size_t i = 0; i < config->interface_count; i++) {
 		const struct config_interface *conf = &config->interfaces[i];
 		bool attached = false;
 
 		for (size_t j = 0; j < dp->interface_count; j++)
-			attached |= !strcmp(dp->interfaces[j].name, conf->name);
+			attached |= interface_is(dp, &dp->interfaces[j], conf);
 		if (!attached && conf->xdp != XDP_ATTACH_OFF && !ret)
 			ret = pin_interface_attach(dp, conf);
 	}
@@ -461,6 +486,12 @@ int dataplane__reload(struct dataplane *dp, const struct config *config, char *e
 	struct plan plan;
 	int ret;
 
+	/* The namespaces first: the services' keys carry their tenant ids. */
+	ret = tenants_prepare(dp, config, error, error_size);
+	if (ret) {
+		tenants_retire(dp);
+		return ret;
+	}
 	ret = plan_init(dp, config, &plan, error, error_size);
 	if (!ret)
 		ret = plan_check_global(dp, &plan);
@@ -470,6 +501,7 @@ int dataplane__reload(struct dataplane *dp, const struct config *config, char *e
 		if (ret == -ENOMEM && !error[0])
 			snprintf(error, error_size, "out of memory");
 		plan_free(&plan, true);
+		tenants_retire(dp);
 		return ret;
 	}
 	plan_apply(dp, &plan);
@@ -478,9 +510,10 @@ int dataplane__reload(struct dataplane *dp, const struct config *config, char *e
 	/* The services are in place now: an interface that cannot be attached
 	 * (its error is logged) does not undo them. */
 	interfaces_apply(dp, config);
-	/* nat/snat: forwarding on the attached interfaces, once the first
-	 * configuration that needs it is in (restored at a clean stop). */
-	if (!dp->forwarding && forwarding_enable(dp))
+	tenants_retire(dp);
+	/* nat/snat: forwarding on the attached interfaces of namespaces that
+	 * need it (restored at a clean stop). */
+	if (forwarding_enable(dp))
 		log_warnx("forwarding sysctls: out of memory");
 	return 0;
 }

@@ -100,6 +100,8 @@ static struct json_object *service_json(struct daemon *daemon, const struct dp_s
 		add_string(object, "proto", proto);
 	else
 		add_int(object, "proto", conf->proto);
+	/* "" for the daemon's own network namespace. */
+	add_string(object, "namespace", conf->namespace_name);
 	add_string(object, "mode", config_mode_name(conf->mode));
 	add_string(object, "scheduler", config_scheduler_name(conf->scheduler));
 	add_string(object, "state", service->up ? "up" : "down");

@@ -78,12 +78,23 @@ struct xvs_addr {
 	};
 };
 
+/* Tenants: each network namespace with services is one tenant, served by an
+ * instance of xvs_lb of its own that shares every map but tx_ports and knows
+ * its tenant id as a constant. Tenant 0 is the daemon's own namespace. The id
+ * is part of the service and flow keys, so that tenants with overlapping
+ * addresses never meet in a map. */
+#define XVS_TENANT_HOST 0
+#define XVS_MAX_TENANTS 256
+#define XVS_NAMESPACE_NAME_MAX 64
+
 /* services map key: the virtual service a packet is addressed to. */
 struct xvs_service_key {
 	struct xvs_addr addr;
 	__be16 port;    /* network order; 0 for portless protocols */
 	__u8 proto;     /* IPPROTO_* */
 	__u8 family;    /* XVS_AF_* */
+	__u16 tenant;   /* the instance of xvs_lb that received it */
+	__u8 pad[2];
 };
 
 /* services map value. The backends of a service are the slots
@@ -168,7 +179,7 @@ struct xvs_conn_key {
 	__be16 dport;
 	__u8 proto;
 	__u8 family;
-	__u8 pad[2];
+	__u16 tenant;   /* as in struct xvs_service_key */
 };
 
 /* conns map value. */
@@ -227,7 +238,7 @@ struct xvs_settings {
 };
 
 _Static_assert(sizeof(struct xvs_addr) == 16, "xvs_addr size");
-_Static_assert(sizeof(struct xvs_service_key) == 20, "xvs_service_key size");
+_Static_assert(sizeof(struct xvs_service_key) == 24, "xvs_service_key size");
 _Static_assert(sizeof(struct xvs_service) == 24, "xvs_service size");
 _Static_assert(sizeof(struct xvs_persist_key) == 24, "xvs_persist_key size");
 _Static_assert(sizeof(struct xvs_persist) == 16, "xvs_persist size");
@@ -264,7 +275,15 @@ struct xvs_snat {
 	__u8 pad[3];
 };
 
+/* tenants map value, by tenant id: the network namespace of the tenant (""
+ * for none), for the daemon that adopts the pinned maps after a restart.
+ * The data plane never reads it. */
+struct xvs_tenant {
+	char namespace_name[XVS_NAMESPACE_NAME_MAX];
+};
+
 _Static_assert(sizeof(struct xvs_nat_flow) == 56, "xvs_nat_flow size");
+_Static_assert(sizeof(struct xvs_tenant) == 64, "xvs_tenant size");
 _Static_assert(sizeof(struct xvs_snat) == 72, "xvs_snat size");
 
 #define XVS_SNAT_PORT_MIN 1024

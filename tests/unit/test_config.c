@@ -415,14 +415,13 @@ static void test_errors_semantics(void)
 static void test_errors_unsupported(void)
 {
 	expect_errors("service a { vip 10.0.0.1; vip ::1; port 5; proto esp; mode nat; "
-		      "scheduler wlc; check tcp; persistence 5m mask 24; namespace n; "
+		      "scheduler wlc; check tcp; persistence 5m mask 24; "
 		      "backend 10.0.0.2 max_conns 10 check_port 7 }\n",
 		      "t.conf:1:36: error: port needs proto tcp or udp\n"
 		      "t.conf:1:50: error: proto esp needs mode generic\n"
 		      "t.conf:1:86: error: check \"tcp\" is not supported yet (supported: none)\n"
 		      "t.conf:1:31: error: IPv4 and IPv6 VIPs in one service are not supported yet\n"
-		      "t.conf:1:115: error: namespace is not supported yet\n"
-		      "t.conf:1:158: error: check_port is not supported yet\n", 6);
+		      "t.conf:1:145: error: check_port is not supported yet\n", 5);
 	expect_errors("interface v { type vlan; parent eth0; id 5; mtu 1400 }\n"
 		      "vrrp vi_1 { priority 100 }\n",
 		      "t.conf:1:20: error: type \"vlan\" is not supported yet (supported: ethernet)\n"
@@ -430,6 +429,43 @@ static void test_errors_unsupported(void)
 		      "t.conf:1:39: error: id is not supported yet\n"
 		      "t.conf:1:45: error: mtu is not supported yet\n"
 		      "t.conf:2:6: error: vrrp is not supported yet\n", 5);
+}
+
+/* Tenants: one VIP:port per namespace; interfaces of one name in several
+ * namespaces; a tenant's services need an interface in its namespace. */
+static void test_namespaces(void)
+{
+	struct config *config = load_good(
+		"interface eth0 { }\n"
+		"interface eth0 { namespace tenant-a }\n"
+		"interface eth0 { namespace tenant-b; xdp generic }\n"
+		"service a { vip 10.0.1.100; port 53; proto udp; " SERVICE_DR "namespace tenant-a }\n"
+		"service b { vip 10.0.1.100; port 53; proto udp; " SERVICE_DR "namespace tenant-b }\n"
+		"service h { vip 10.0.1.100; port 53; proto udp; " SERVICE_DR "}\n");
+
+	if (config) {
+		TEST_CHECK(config->interface_count == 3 && config->service_count == 3);
+		TEST_CHECK_STR(config->interfaces[1].namespace_name, "tenant-a");
+		TEST_CHECK_STR(config->services[1].namespace_name, "tenant-b");
+		TEST_CHECK_STR(config->services[2].namespace_name, "");
+	}
+	config_free(config);
+	expect_errors("interface eth0 { namespace a }\n"
+		      "interface eth0 { namespace a }\n"
+		      "service s { vip 10.0.0.1; port 5; proto udp; " SERVICE_DR "namespace a }\n"
+		      "service t { vip 10.0.0.1; port 5; proto udp; " SERVICE_DR "namespace a }\n"
+		      "service u { vip 10.0.0.1; port 6; proto udp; " SERVICE_DR "namespace b }\n"
+		      "service v { vip 10.0.0.1; port 7; proto udp; " SERVICE_DR "namespace b }\n"
+		      "service w { vip 10.0.0.1; port 8; proto udp; " SERVICE_DR "namespace .. }\n",
+		      "t.conf:2:11: error: duplicate interface \"eth0\" (first at line 1)\n"
+		      "t.conf:4:17: error: vip 10.0.0.1 port 5 proto udp is already used by service \"s\" (line 3)\n"
+		      "t.conf:7:79: error: invalid namespace name \"..\"\n"
+		      "t.conf:5:9: error: service \"u\": namespace \"b\" has no interface for the data plane; "
+		      "add \"interface NAME { namespace b }\"\n", 4);
+	expect_errors("interface eth0 { namespace a; xdp off }\n"
+		      "service s { vip 10.0.0.1; port 5; proto udp; " SERVICE_DR "namespace a }\n",
+		      "t.conf:2:9: error: service \"s\": namespace \"a\" has no interface for the data plane; "
+		      "add \"interface NAME { namespace a }\"\n", 1);
 }
 
 static void test_names(void)
@@ -455,6 +491,7 @@ int main(void)
 	TEST_RUN("config/errors_syntax", test_errors_syntax);
 	TEST_RUN("config/errors_semantics", test_errors_semantics);
 	TEST_RUN("config/errors_unsupported", test_errors_unsupported);
+	TEST_RUN("config/namespaces", test_namespaces);
 	TEST_RUN("config/names", test_names);
 	return TEST_EXIT();
 }

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <string.h>
 
 #include "addr.h"
 #include "mapenc.h"
@@ -45,6 +46,14 @@ static void test_service_key(void)
 	TEST_CHECK(key.addr.v6[1] == 0 && key.addr.v6[2] == 0 && key.addr.v6[3] == 0);
 	TEST_CHECK(key.port == htons(53));
 	TEST_CHECK(key.proto == IPPROTO_UDP && key.family == XVS_AF_INET);
+	TEST_CHECK(key.tenant == XVS_TENANT_HOST && key.pad[0] == 0 && key.pad[1] == 0);
+	/* The same VIP of another tenant is another key. */
+	{
+		struct xvs_service_key other = key;
+
+		mapenc_service_key_tenant(3, &other);
+		TEST_CHECK(other.tenant == 3 && memcmp(&other, &key, sizeof(key)) != 0);
+	}
 
 	inet_addr_parse("2001:db8::1", &vip);
 	mapenc_service_key(&vip, 443, IPPROTO_TCP, &key);
@@ -101,7 +110,22 @@ static void test_conn_key(void)
 	TEST_CHECK(key.saddr.v4 == htonl(0x0a000002) && key.daddr.v4 == htonl(0x0a000164));
 	TEST_CHECK(key.sport == htons(40000) && key.dport == htons(53));
 	TEST_CHECK(key.proto == IPPROTO_UDP && key.family == XVS_AF_INET);
-	TEST_CHECK(key.pad[0] == 0 && key.pad[1] == 0);
+	TEST_CHECK(key.tenant == XVS_TENANT_HOST);
+	mapenc_conn_key_tenant(2, &key);
+	TEST_CHECK(key.tenant == 2 && key.sport == htons(40000));
+}
+
+static void test_tenant(void)
+{
+	struct xvs_tenant value;
+	char longer[100];
+
+	mapenc_tenant("tenant-a", &value);
+	TEST_CHECK_STR(value.namespace_name, "tenant-a");
+	memset(longer, 'x', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	mapenc_tenant(longer, &value);
+	TEST_CHECK(strlen(value.namespace_name) == sizeof(value.namespace_name) - 1);
 }
 
 int main(void)
@@ -111,5 +135,6 @@ int main(void)
 	TEST_RUN("mapenc/backend", test_backend);
 	TEST_RUN("mapenc/settings_and_counters", test_settings_and_counters);
 	TEST_RUN("mapenc/conn_key", test_conn_key);
+	TEST_RUN("mapenc/tenant", test_tenant);
 	return TEST_EXIT();
 }
