@@ -100,7 +100,12 @@ static void service_lines(FILE *out, struct json_object *service, enum list_view
 			     get_int(service, "port"));
 		fprintf(out, "%-12s %-4s %-28s", v ? "" : get_string(service, "name"), proto,
 			where);
-		if (view == LIST_PLAIN)
+		if (view == LIST_PLAIN && v == 0 && get_member(service, "namespace") &&
+		    get_string(service, "namespace")[0])
+			fprintf(out, " %-7s %-5s %-5s namespace %s\n", get_string(service, "mode"),
+				get_string(service, "scheduler"), get_string(service, "state"),
+				get_string(service, "namespace"));
+		else if (view == LIST_PLAIN)
 			fprintf(out, " %-7s %-5s %s\n", get_string(service, "mode"),
 				get_string(service, "scheduler"), get_string(service, "state"));
 		else if (v == 0)

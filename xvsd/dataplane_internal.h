@@ -53,6 +53,8 @@ struct dataplane {
  * restored by forwarding_restore (forwarding.c). */
 int forwarding_enable(struct dataplane *dp);
 void forwarding_restore(struct dataplane *dp);
+/* Restores the sysctls set in one namespace (its tenant is going away). */
+void forwarding_restore_namespace(struct dataplane *dp, const char *namespace_name);
 
 /* Connection table expiry and accounting (conntrack.c). */
 void conntrack_scan(struct dataplane *dp);

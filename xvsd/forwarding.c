@@ -139,20 +139,37 @@ int forwarding_enable(struct dataplane *dp)
 	return ret;
 }
 
+static void forwarding_undo(const struct forwarding_change *change)
+{
+	char old = change->old;
+	int ret = sysctl_in(change->namespace_name, change->path, &old, true);
+	const char *in = change->namespace_name[0] ? " in namespace " : "";
+
+	if (ret)
+		log_warnx("%s%s%s: cannot restore %c: %s", change->path, in,
+			  change->namespace_name, change->old, strerror(-ret));
+	else
+		log_info("%s%s%s: restored to %c", change->path, in, change->namespace_name,
+			 change->old);
+}
+
+void forwarding_restore_namespace(struct dataplane *dp, const char *namespace_name)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < dp->forwarding_count; i++) {
+		if (strcmp(dp->forwarding[i].namespace_name, namespace_name))
+			dp->forwarding[kept++] = dp->forwarding[i];
+		else
+			forwarding_undo(&dp->forwarding[i]);
+	}
+	dp->forwarding_count = kept;
+}
+
 void forwarding_restore(struct dataplane *dp)
 {
-	for (size_t i = dp->forwarding_count; i-- > 0;) {
-		struct forwarding_change *change = &dp->forwarding[i];
-		int ret = sysctl_in(change->namespace_name, change->path, &change->old, true);
-		const char *in = change->namespace_name[0] ? " in namespace " : "";
-
-		if (ret)
-			log_warnx("%s%s%s: cannot restore %c: %s", change->path, in,
-				  change->namespace_name, change->old, strerror(-ret));
-		else
-			log_info("%s%s%s: restored to %c", change->path, in,
-				 change->namespace_name, change->old);
-	}
+	for (size_t i = dp->forwarding_count; i-- > 0;)
+		forwarding_undo(&dp->forwarding[i]);
 	free(dp->forwarding);
 	dp->forwarding = NULL;
 	dp->forwarding_count = 0;

@@ -151,6 +151,7 @@ static struct json_object *conn_json(struct daemon *daemon, const struct xvs_con
 		return NULL;
 	object = json_object_new_object();
 	add_string(object, "service", service->conf->name);
+	add_string(object, "namespace", service->conf->namespace_name);
 	proto = config_proto_name(key->proto);
 	add_string(object, "proto", proto ? proto : "?");
 	inet_addr_from_xvs(&key->saddr, key->family, &addr);

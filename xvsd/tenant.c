@@ -309,8 +309,10 @@ static bool tenant_in_use(const struct dataplane *dp, const struct dp_tenant *te
 void tenants_retire(struct dataplane *dp)
 {
 	for (int id = 1; id < XVS_MAX_TENANTS; id++)
-		if (dp->tenants[id] && !tenant_in_use(dp, dp->tenants[id]))
+		if (dp->tenants[id] && !tenant_in_use(dp, dp->tenants[id])) {
+			forwarding_restore_namespace(dp, dp->tenants[id]->namespace_name);
 			tenant_free(dp, dp->tenants[id], true);
+		}
 }
 
 void tenants_adopt(struct dataplane *dp)

@@ -115,14 +115,14 @@ if wait_for 10 up_and_down; then pass backend_states; else fail backend_states "
 fields=$(ctl list --json | python3 -c '
 import json, sys
 s = json.load(sys.stdin)["services"][0]
-need = ["name", "vips", "port", "proto", "mode", "scheduler", "state", "since", "stats", "rates", "backends"]
+need = ["name", "vips", "port", "proto", "namespace", "mode", "scheduler", "state", "since", "stats", "rates", "backends"]
 bneed = ["address", "port", "weight", "state", "active_conns", "inactive_conns", "stats"]
 missing = [k for k in need if k not in s] + [k for k in bneed if k not in s["backends"][0]]
 missing += [k for k in ["conns", "in_packets", "out_packets", "in_bytes", "out_bytes"] if k not in s["stats"]]
 missing += [k for k in ["cps", "in_pps", "out_pps", "in_bps", "out_bps"] if k not in s["rates"]]
 print(" ".join(missing))
-assert (s["name"], s["vips"], s["port"], s["proto"], s["mode"], s["scheduler"]) == \
-    ("dns", ["10.8.0.100"], 53, "udp", "dr", "rr"), s')
+assert (s["name"], s["vips"], s["port"], s["proto"], s["namespace"], s["mode"], s["scheduler"]) == \
+    ("dns", ["10.8.0.100"], 53, "udp", "", "dr", "rr"), s')
 if [ $? -eq 0 ] && [ -z "$fields" ]; then pass json_fields; else fail json_fields "missing: $fields"; fi
 
 out=$(ctl list)
