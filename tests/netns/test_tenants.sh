@@ -42,7 +42,9 @@ tenants_cleanup() {
 	for ns in "${NAMESPACES[@]}"; do
 		ip netns del "$P-$ns" 2>/dev/null || true
 	done
-	[ -n "${RUN:-}" ] && umount "$RUN/bpf" 2>/dev/null
+	if [ -n "${RUN:-}" ] && grep -q " $RUN/bpf " /proc/mounts; then
+		umount "$RUN/bpf" || true
+	fi
 	rm -rf "$(lab_state_dir "$P")"
 	NETNS_PREFIX='' netns_cleanup
 }
