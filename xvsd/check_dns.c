@@ -187,31 +187,31 @@ static int dns_message_judge(struct check_context *context, const uint8_t *messa
 	uint16_t flags;
 
 	if (length < DNS_HEADER_SIZE)
-		return check_result(context, -CHECK_FAIL_GARBAGE, "%zu bytes: not DNS", length);
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "%zu bytes: not DNS", length);
 	if (load16(message) != dns_id(context)) {
 		if (stream)
-			return check_result(context, -CHECK_FAIL_GARBAGE, "wrong id");
-		return check_result(context, CHECK_MORE, "ignored a response with another id");
+			return check_judged(context, -CHECK_FAIL_GARBAGE, "wrong id");
+		return check_judged(context, CHECK_MORE, "ignored a response with another id");
 	}
 	flags = load16(message + 2);
 	if (!(flags & DNS_FLAG_RESPONSE) || DNS_OPCODE(flags) != 0)
-		return check_result(context, -CHECK_FAIL_GARBAGE, "not a query response");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "not a query response");
 	if (load16(message + 4) == 0 && DNS_RCODE(flags) != 0)
-		return check_result(context, -CHECK_FAIL_STATUS, "rcode %s",
+		return check_judged(context, -CHECK_FAIL_STATUS, "rcode %s",
 				    dns_rcode_name(DNS_RCODE(flags)));
 	if (dns_question_of(context, &question))
-		return check_result(context, -CHECK_FAIL_INTERNAL, "bad query name");
+		return check_judged(context, -CHECK_FAIL_INTERNAL, "bad query name");
 	if (load16(message + 4) != 1 || !dns_question_matches(message, length, &question))
-		return check_result(context, -CHECK_FAIL_GARBAGE, "question differs from ours");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "question differs from ours");
 	/* A truncated response may end inside a section: its rcode still says
 	 * the server works. */
 	if (!(flags & DNS_FLAG_TRUNCATED) &&
 	    dns_records_skip(message, length, DNS_HEADER_SIZE + question.name_length + 4))
-		return check_result(context, -CHECK_FAIL_GARBAGE, "records beyond the message");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "records beyond the message");
 	if (DNS_RCODE(flags) != 0)
-		return check_result(context, -CHECK_FAIL_STATUS, "rcode %s",
+		return check_judged(context, -CHECK_FAIL_STATUS, "rcode %s",
 				    dns_rcode_name(DNS_RCODE(flags)));
-	return check_result(context, CHECK_UP, "NOERROR, %u answers", load16(message + 6));
+	return check_judged(context, CHECK_UP, "NOERROR, %u answers", load16(message + 6));
 }
 
 static int dns_reply(struct check_context *context, const uint8_t *data, size_t length,
@@ -227,11 +227,11 @@ static int dns_reply(struct check_context *context, const uint8_t *data, size_t 
 	if (length - 2 < message_length)
 		goto incomplete;
 	if (length - 2 > message_length)
-		return check_result(context, -CHECK_FAIL_GARBAGE, "bytes after the response");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "bytes after the response");
 	return dns_message_judge(context, data + 2, message_length, true);
 incomplete:
 	if (closed)
-		return check_result(context, -CHECK_FAIL_CLOSED, "closed inside the response");
+		return check_judged(context, -CHECK_FAIL_CLOSED, "closed inside the response");
 	return CHECK_MORE;
 }
 

@@ -95,16 +95,16 @@ static int http_header_field(struct check_context *context, const struct text_sp
 	uint32_t length;
 
 	if (line->text[0] == ' ' || line->text[0] == '\t')
-		return check_result(context, -CHECK_FAIL_GARBAGE, "folded header line");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "folded header line");
 	if (text_header(line, &name, &value))
-		return check_result(context, -CHECK_FAIL_GARBAGE, "malformed header line");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "malformed header line");
 	if (text_equal(&name, "Transfer-Encoding")) {
 		fields->transfer_seen = true;
 		fields->chunked = http_chunked(&value);
 	} else if (text_equal(&name, "Content-Length")) {
 		if (text_decimal(&value, &length) ||
 		    (fields->length_seen && length != fields->content_length))
-			return check_result(context, -CHECK_FAIL_GARBAGE, "bad Content-Length");
+			return check_judged(context, -CHECK_FAIL_GARBAGE, "bad Content-Length");
 		fields->length_seen = true;
 		fields->content_length = length;
 	}
@@ -122,12 +122,12 @@ static int http_head_parse(struct check_context *context, struct text_cursor *cu
 
 	if (!text_prefix_possible(cursor->data + cursor->offset,
 				  cursor->length - cursor->offset, "HTTP/1."))
-		return check_result(context, -CHECK_FAIL_GARBAGE, "not an HTTP/1 response");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "not an HTTP/1 response");
 	if (text_line_next(cursor, &line) == TEXT_LINE_INCOMPLETE)
 		goto incomplete;
 	head->status = text_status_line(&line, http_versions);
 	if (head->status < 0 || head->status > 599)
-		return check_result(context, -CHECK_FAIL_GARBAGE, "malformed status line");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "malformed status line");
 	for (;;) {
 		if (text_line_next(cursor, &line) == TEXT_LINE_INCOMPLETE)
 			goto incomplete;
@@ -151,8 +151,9 @@ static int http_head_parse(struct check_context *context, struct text_cursor *cu
 	return CHECK_UP;
 incomplete:
 	if (closed)
-		return check_result(context, -CHECK_FAIL_CLOSED, cursor->length ?
-				    "closed inside the response head" : "closed without a response");
+		return check_judged(context, -CHECK_FAIL_CLOSED, "%s", cursor->length ?
+				    "closed inside the response head" :
+				    "closed without a response");
 	return CHECK_MORE;
 }
 
@@ -192,7 +193,7 @@ static int http_dechunk(struct check_context *context, struct text_cursor *curso
 		if (text_line_next(cursor, &line) == TEXT_LINE_INCOMPLETE)
 			return CHECK_MORE;
 		if (http_chunk_size(&line, &size))
-			return check_result(context, -CHECK_FAIL_GARBAGE, "malformed chunk size");
+			return check_judged(context, -CHECK_FAIL_GARBAGE, "malformed chunk size");
 		if (!size)
 			return CHECK_UP; /* trailers do not matter */
 		if (size > cursor->length - cursor->offset) {
@@ -206,10 +207,11 @@ static int http_dechunk(struct check_context *context, struct text_cursor *curso
 		cursor->offset += size;
 		if (text_line_next(cursor, &line) == TEXT_LINE_INCOMPLETE)
 			return cursor->length - cursor->offset >= 2 ?
-			       check_result(context, -CHECK_FAIL_GARBAGE, "chunk without CRLF") :
+			       check_judged(context, -CHECK_FAIL_GARBAGE, "chunk without CRLF") :
 			       CHECK_MORE;
 		if (line.length)
-			return check_result(context, -CHECK_FAIL_GARBAGE, "chunk longer than its size");
+			return check_judged(context, -CHECK_FAIL_GARBAGE,
+					    "chunk longer than its size");
 	}
 }
 
@@ -228,15 +230,15 @@ static int http_body_chunked(struct check_context *context, struct text_cursor *
 
 	body = malloc(cursor->length - cursor->offset + 1);
 	if (!body)
-		return check_result(context, -CHECK_FAIL_INTERNAL, "out of memory");
+		return check_judged(context, -CHECK_FAIL_INTERNAL, "out of memory");
 	ret = http_dechunk(context, cursor, body, &body_length);
 	if (ret >= 0 && http_contains(body, body_length, text))
-		ret = check_result(context, CHECK_UP, "body text found");
+		ret = check_judged(context, CHECK_UP, "body text found");
 	else if (ret == CHECK_UP)
-		ret = check_result(context, -CHECK_FAIL_BODY, "body text not found in %zu bytes",
+		ret = check_judged(context, -CHECK_FAIL_BODY, "body text not found in %zu bytes",
 				   body_length);
 	else if (ret == CHECK_MORE && closed)
-		ret = check_result(context, -CHECK_FAIL_CLOSED, "closed inside a chunked body");
+		ret = check_judged(context, -CHECK_FAIL_CLOSED, "closed inside a chunked body");
 	free(body);
 	return ret;
 }
@@ -252,18 +254,18 @@ static int http_body(struct check_context *context, const struct http_head *head
 	case HTTP_CHUNKED:
 		return http_body_chunked(context, cursor, closed);
 	case HTTP_NO_BODY:
-		return check_result(context, -CHECK_FAIL_BODY, "status %d has no body",
+		return check_judged(context, -CHECK_FAIL_BODY, "status %d has no body",
 				    head->status);
 	case HTTP_LENGTH:
 		if (available > head->content_length)
 			available = head->content_length;
 		if (http_contains(body, available, text))
-			return check_result(context, CHECK_UP, "body text found");
+			return check_judged(context, CHECK_UP, "body text found");
 		if (available == head->content_length)
-			return check_result(context, -CHECK_FAIL_BODY,
+			return check_judged(context, -CHECK_FAIL_BODY,
 					    "body text not found in %zu bytes", available);
 		if (closed)
-			return check_result(context, -CHECK_FAIL_CLOSED,
+			return check_judged(context, -CHECK_FAIL_CLOSED,
 					    "closed after %zu of %u body bytes", available,
 					    head->content_length);
 		return CHECK_MORE;
@@ -271,9 +273,9 @@ static int http_body(struct check_context *context, const struct http_head *head
 		break;
 	}
 	if (http_contains(body, available, text))
-		return check_result(context, CHECK_UP, "body text found");
+		return check_judged(context, CHECK_UP, "body text found");
 	if (closed)
-		return check_result(context, -CHECK_FAIL_BODY, "body text not found in %zu bytes",
+		return check_judged(context, -CHECK_FAIL_BODY, "body text not found in %zu bytes",
 				    available);
 	return CHECK_MORE;
 }
@@ -294,9 +296,9 @@ static int http_judge(struct check_context *context, const uint8_t *data, size_t
 			return ret;
 	} while (head.status < 200 && head.status != 101 && head.status != expect);
 	if (head.status != expect)
-		return check_result(context, -CHECK_FAIL_STATUS, "status %d", head.status);
+		return check_judged(context, -CHECK_FAIL_STATUS, "status %d", head.status);
 	if (!context->check->body)
-		return check_result(context, CHECK_UP, "status %d", head.status);
+		return check_judged(context, CHECK_UP, "status %d", head.status);
 	return http_body(context, &head, &cursor, closed);
 }
 
@@ -306,7 +308,7 @@ static int http_reply(struct check_context *context, const uint8_t *data, size_t
 	int ret = http_judge(context, data, length, closed);
 
 	if (ret == CHECK_MORE && length >= HTTP_REPLY_MAX)
-		return check_result(context, -CHECK_FAIL_OVERSIZED,
+		return check_judged(context, -CHECK_FAIL_OVERSIZED,
 				    "no verdict within %u bytes", HTTP_REPLY_MAX);
 	return ret;
 }

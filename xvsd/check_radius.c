@@ -138,18 +138,18 @@ static int radius_authenticators_judge(struct check_context *context, const uint
 	int valid;
 
 	if (radius_response_authenticator(context, packet, length, expected))
-		return check_result(context, -CHECK_FAIL_INTERNAL, "MD5 failed");
+		return check_judged(context, -CHECK_FAIL_INTERNAL, "MD5 failed");
 	if (CRYPTO_memcmp(expected, packet + 4, 16) != 0)
-		return check_result(context, -CHECK_FAIL_STATUS,
+		return check_judged(context, -CHECK_FAIL_STATUS,
 				    "bad Response Authenticator (is the secret the same?)");
 	if (!message_authenticator)
 		return CHECK_UP;
 	valid = radius_message_authenticator_valid(context, packet, length,
 						   message_authenticator);
 	if (valid < 0)
-		return check_result(context, -CHECK_FAIL_INTERNAL, "HMAC-MD5 failed");
+		return check_judged(context, -CHECK_FAIL_INTERNAL, "HMAC-MD5 failed");
 	if (!valid)
-		return check_result(context, -CHECK_FAIL_STATUS, "bad Message-Authenticator");
+		return check_judged(context, -CHECK_FAIL_STATUS, "bad Message-Authenticator");
 	return CHECK_UP;
 }
 
@@ -163,29 +163,29 @@ static int radius_reply(struct check_context *context, const uint8_t *data, size
 
 	(void)closed;
 	if (length < RADIUS_HEADER_SIZE)
-		return check_result(context, -CHECK_FAIL_GARBAGE, "%zu bytes: not RADIUS", length);
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "%zu bytes: not RADIUS", length);
 	declared = (size_t)(data[2] << 8 | data[3]);
 	/* Octets past Length are padding to ignore (RFC 2865 3). */
 	if (declared < RADIUS_HEADER_SIZE || declared > RADIUS_PACKET_MAX || declared > length)
-		return check_result(context, -CHECK_FAIL_GARBAGE, "bad Length %zu in %zu bytes",
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "bad Length %zu in %zu bytes",
 				    declared, length);
 	if (data[1] != radius_id(context))
-		return check_result(context, CHECK_MORE, "ignored a reply with another id");
+		return check_judged(context, CHECK_MORE, "ignored a reply with another id");
 	name = radius_code_name(data[0]);
 	if (!name)
-		return check_result(context, -CHECK_FAIL_GARBAGE, "code %u is no reply to "
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "code %u is no reply to "
 				    "Status-Server", data[0]);
 	message_authenticator = radius_attributes_walk(data, declared);
 	if (message_authenticator < 0)
-		return check_result(context, -CHECK_FAIL_GARBAGE, "malformed attributes");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "malformed attributes");
 	if (!context->check->secret)
-		return check_result(context, -CHECK_FAIL_INTERNAL, "no secret");
+		return check_judged(context, -CHECK_FAIL_INTERNAL, "no secret");
 	ret = radius_authenticators_judge(context, data, declared, (size_t)message_authenticator);
 	if (ret != CHECK_UP)
 		return ret;
 	if (data[0] == RADIUS_ACCESS_REJECT)
-		return check_result(context, -CHECK_FAIL_STATUS, "Access-Reject");
-	return check_result(context, CHECK_UP, "%s", name);
+		return check_judged(context, -CHECK_FAIL_STATUS, "Access-Reject");
+	return check_judged(context, CHECK_UP, "%s", name);
 }
 
 const struct check_protocol check_radius = {

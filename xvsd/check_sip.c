@@ -115,7 +115,7 @@ static int sip_header_field(struct check_context *context, const struct text_spa
 	char call_id[sizeof(tokens->call_id) + 16];
 
 	if (text_header(line, &name, &value))
-		return check_result(context, -CHECK_FAIL_GARBAGE, "malformed header line");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "malformed header line");
 	if (text_equal(&name, "Call-ID") || text_equal(&name, "i")) {
 		snprintf(call_id, sizeof(call_id), "%s@xvs.invalid", tokens->call_id);
 		response->call_id_seen = true;
@@ -126,7 +126,7 @@ static int sip_header_field(struct check_context *context, const struct text_spa
 		response->cseq_matches = sip_cseq_matches(&value, tokens->cseq);
 	} else if (text_equal(&name, "Content-Length") || text_equal(&name, "l")) {
 		if (text_decimal(&value, &response->content_length))
-			return check_result(context, -CHECK_FAIL_GARBAGE, "bad Content-Length");
+			return check_judged(context, -CHECK_FAIL_GARBAGE, "bad Content-Length");
 	}
 	return CHECK_MORE;
 }
@@ -142,13 +142,13 @@ static int sip_head_parse(struct check_context *context, struct text_cursor *cur
 
 	if (!text_prefix_possible(cursor->data + cursor->offset,
 				  cursor->length - cursor->offset, "SIP/2.0 "))
-		return check_result(context, -CHECK_FAIL_GARBAGE, "not a SIP response");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "not a SIP response");
 	if (text_line_next(cursor, &line) == TEXT_LINE_INCOMPLETE)
 		return CHECK_MORE;
 	memset(response, 0, sizeof(*response));
 	response->status = text_status_line(&line, sip_versions);
 	if (response->status < 0 || response->status > 699)
-		return check_result(context, -CHECK_FAIL_GARBAGE, "malformed status line");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "malformed status line");
 	sip_tokens_of(context, &tokens);
 	for (;;) {
 		if (text_line_next(cursor, &line) == TEXT_LINE_INCOMPLETE)
@@ -162,15 +162,15 @@ static int sip_head_parse(struct check_context *context, struct text_cursor *cur
 			return ret;
 	}
 	if (!response->call_id_seen || !response->cseq_seen)
-		return check_result(context, -CHECK_FAIL_GARBAGE, "no Call-ID or CSeq");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "no Call-ID or CSeq");
 	return CHECK_UP;
 }
 
 static int sip_status_judge(struct check_context *context, const struct sip_response *response)
 {
 	if (response->status == SIP_STATUS_OVERLOADED)
-		return check_result(context, -CHECK_FAIL_STATUS, "status 503");
-	return check_result(context, CHECK_UP, "status %d", response->status);
+		return check_judged(context, -CHECK_FAIL_STATUS, "status 503");
+	return check_judged(context, CHECK_UP, "status %d", response->status);
 }
 
 static int sip_datagram(struct check_context *context, const uint8_t *data, size_t length)
@@ -180,13 +180,13 @@ static int sip_datagram(struct check_context *context, const uint8_t *data, size
 	int ret = sip_head_parse(context, &cursor, &response);
 
 	if (ret == CHECK_MORE)
-		return check_result(context, -CHECK_FAIL_GARBAGE, "truncated SIP response");
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "truncated SIP response");
 	if (ret < 0)
 		return ret;
 	if (!response.call_id_matches || !response.cseq_matches)
-		return check_result(context, CHECK_MORE, "ignored a response to another request");
+		return check_judged(context, CHECK_MORE, "ignored a response to another request");
 	if (response.status < 200)
-		return check_result(context, CHECK_MORE, "provisional status %d", response.status);
+		return check_judged(context, CHECK_MORE, "provisional status %d", response.status);
 	return sip_status_judge(context, &response);
 }
 
@@ -206,7 +206,7 @@ static int sip_stream_judge(struct check_context *context, const uint8_t *data, 
 		if (ret < 0)
 			return ret;
 		if (!response.call_id_matches || !response.cseq_matches)
-			return check_result(context, -CHECK_FAIL_GARBAGE,
+			return check_judged(context, -CHECK_FAIL_GARBAGE,
 					    "response to another request");
 		if (response.status >= 200)
 			return sip_status_judge(context, &response);
@@ -215,7 +215,7 @@ static int sip_stream_judge(struct check_context *context, const uint8_t *data, 
 		cursor.offset += response.content_length;
 	}
 	if (closed)
-		return check_result(context, -CHECK_FAIL_CLOSED, length ?
+		return check_judged(context, -CHECK_FAIL_CLOSED, length ?
 				    "closed before a final response" : "closed without a response");
 	return CHECK_MORE;
 }
@@ -229,7 +229,7 @@ static int sip_reply(struct check_context *context, const uint8_t *data, size_t 
 		return sip_datagram(context, data, length);
 	ret = sip_stream_judge(context, data, length, closed);
 	if (ret == CHECK_MORE && length >= SIP_REPLY_MAX)
-		return check_result(context, -CHECK_FAIL_OVERSIZED,
+		return check_judged(context, -CHECK_FAIL_OVERSIZED,
 				    "no final response within %u bytes", SIP_REPLY_MAX);
 	return ret;
 }

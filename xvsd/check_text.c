@@ -8,7 +8,7 @@
 
 #include "check_text.h"
 
-int check_result(struct check_context *context, int verdict, const char *format, ...)
+int check_judged(struct check_context *context, int verdict, const char *format, ...)
 {
 	va_list arguments;
 

@@ -11,8 +11,8 @@
 #include "check.h"
 
 /* Sets context->detail and returns verdict (CHECK_UP, CHECK_MORE or
- * -CHECK_FAIL_*), so a judge can end with "return check_result(...)". */
-int check_result(struct check_context *context, int verdict, const char *format, ...)
+ * -CHECK_FAIL_*), so a judge can end with "return check_judged(...)". */
+int check_judged(struct check_context *context, int verdict, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Reading position in a reply. */

@@ -35,6 +35,10 @@ static void wire_run(const struct check_protocol *protocol, struct check_context
 	case_verdict(wire->name, context, verdict, wire->verdict, wire->detail);
 }
 
+/* A function that damages a good reply, in one line. */
+#define DAMAGE(name, ...) \
+	static void name(uint8_t *p, size_t *length) { (void)p; (void)length; __VA_ARGS__ }
+
 /* A response to "check.test" A, id 0x5678 (the context's sequence). */
 static const uint8_t dns_good[] = {
 	0x56, 0x78, 0x81, 0x80, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
@@ -44,24 +48,24 @@ static const uint8_t dns_good[] = {
 };
 #define DNS_ANSWER 28
 
-static void dns_nodata(uint8_t *p, size_t *length) { p[7] = 0; *length = DNS_ANSWER; }
-static void dns_nxdomain(uint8_t *p, size_t *length) { p[3] = 0x83; dns_nodata(p, length); }
-static void dns_refused(uint8_t *p, size_t *length) { p[3] = 0x85; p[5] = p[7] = 0; *length = 12; }
-static void dns_other_id(uint8_t *p, size_t *length) { p[1] = 0x79; (void)length; }
-static void dns_query(uint8_t *p, size_t *length) { p[2] = 0x01; (void)length; }
-static void dns_opcode(uint8_t *p, size_t *length) { p[2] = 0x91; (void)length; }
-static void dns_other_name(uint8_t *p, size_t *length) { p[15] = 'x'; (void)length; }
-static void dns_case_0x20(uint8_t *p, size_t *length) { p[13] = 'C'; p[16] = 'C'; (void)length; }
-static void dns_other_type(uint8_t *p, size_t *length) { p[25] = 28; (void)length; }
-static void dns_two_questions(uint8_t *p, size_t *length) { p[5] = 2; (void)length; }
-static void dns_cut(uint8_t *p, size_t *length) { (void)p; *length -= 1; }
-static void dns_long_rdata(uint8_t *p, size_t *length) { p[39] = 0xff; (void)length; }
-static void dns_forward_pointer(uint8_t *p, size_t *length) { p[29] = 0x30; (void)length; }
-static void dns_self_pointer(uint8_t *p, size_t *length) { p[29] = DNS_ANSWER; (void)length; }
-static void dns_reserved_label(uint8_t *p, size_t *length) { p[28] = 0x40; (void)length; }
-static void dns_truncated_flag(uint8_t *p, size_t *length) { p[2] |= 0x02; *length -= 6; }
-static void dns_short(uint8_t *p, size_t *length) { (void)p; *length = 5; }
-static void dns_empty(uint8_t *p, size_t *length) { (void)p; *length = 0; }
+DAMAGE(dns_nodata, p[7] = 0; *length = DNS_ANSWER;)
+DAMAGE(dns_nxdomain, p[3] = 0x83; dns_nodata(p, length);)
+DAMAGE(dns_refused, p[3] = 0x85; p[5] = p[7] = 0; *length = 12;)
+DAMAGE(dns_other_id, p[1] = 0x79;)
+DAMAGE(dns_query, p[2] = 0x01;)
+DAMAGE(dns_opcode, p[2] = 0x91;)
+DAMAGE(dns_other_name, p[15] = 'x';)
+DAMAGE(dns_case_0x20, p[13] = 'C'; p[16] = 'C';)
+DAMAGE(dns_other_type, p[25] = 28;)
+DAMAGE(dns_two_questions, p[5] = 2;)
+DAMAGE(dns_cut, *length -= 1;)
+DAMAGE(dns_long_rdata, p[39] = 0xff;)
+DAMAGE(dns_forward_pointer, p[29] = 0x30;)
+DAMAGE(dns_self_pointer, p[29] = DNS_ANSWER;)
+DAMAGE(dns_reserved_label, p[28] = 0x40;)
+DAMAGE(dns_truncated_flag, p[2] |= 0x02; *length -= 6;)
+DAMAGE(dns_short, *length = 5;)
+DAMAGE(dns_empty, *length = 0;)
 static void dns_http(uint8_t *p, size_t *length)
 {
 	*length = (size_t)snprintf((char *)p, 64, "HTTP/1.1 200 OK\r\n\r\n");
@@ -99,12 +103,12 @@ static void dns_tcp_frame(uint8_t *p, size_t *length)
 	*length += 2;
 }
 
-static void dns_tcp_ok(uint8_t *p, size_t *length) { dns_tcp_frame(p, length); }
-static void dns_tcp_partial(uint8_t *p, size_t *length) { dns_tcp_frame(p, length); *length -= 3; }
-static void dns_tcp_one(uint8_t *p, size_t *length) { dns_tcp_frame(p, length); *length = 1; }
-static void dns_tcp_extra(uint8_t *p, size_t *length) { dns_tcp_frame(p, length); p[(*length)++] = 0; }
-static void dns_tcp_other_id(uint8_t *p, size_t *length) { dns_other_id(p, length); dns_tcp_frame(p, length); }
-static void dns_tcp_short(uint8_t *p, size_t *length) { *length = 4; dns_tcp_frame(p, length); }
+DAMAGE(dns_tcp_ok, dns_tcp_frame(p, length);)
+DAMAGE(dns_tcp_partial, dns_tcp_frame(p, length); *length -= 3;)
+DAMAGE(dns_tcp_one, dns_tcp_frame(p, length); *length = 1;)
+DAMAGE(dns_tcp_extra, dns_tcp_frame(p, length); p[(*length)++] = 0;)
+DAMAGE(dns_tcp_other_id, dns_other_id(p, length); dns_tcp_frame(p, length);)
+DAMAGE(dns_tcp_short, *length = 4; dns_tcp_frame(p, length);)
 
 static const struct wire_case dns_tcp_cases[] = {
 	{ "dns/tcp-ok", IPPROTO_TCP, dns_tcp_ok, CHECK_UP, NULL },
@@ -215,30 +219,30 @@ static void radius_build(void)
 	radius_sign(radius_good, sizeof(radius_good), SECRET, true);
 }
 
-static void radius_no_ma(uint8_t *p, size_t *length) { *length = RADIUS_MA; radius_sign(p, *length, SECRET, false); }
-static void radius_bad_ma(uint8_t *p, size_t *length) { p[RADIUS_MA + 5] ^= 1; radius_sign(p, *length, SECRET, false); }
-static void radius_bad_response(uint8_t *p, size_t *length) { p[10] ^= 1; (void)length; }
-static void radius_other_secret(uint8_t *p, size_t *length) { radius_sign(p, *length, "testing124", true); }
-static void radius_accounting(uint8_t *p, size_t *length) { p[0] = 5; radius_sign(p, *length, SECRET, true); }
-static void radius_reject(uint8_t *p, size_t *length) { p[0] = 3; radius_sign(p, *length, SECRET, true); }
-static void radius_reject_unsigned(uint8_t *p, size_t *length) { p[0] = 3; (void)length; }
-static void radius_challenge(uint8_t *p, size_t *length) { p[0] = 11; radius_sign(p, *length, SECRET, true); }
-static void radius_reflected(uint8_t *p, size_t *length) { p[0] = 12; (void)length; }
-static void radius_other_id(uint8_t *p, size_t *length) { p[1] = 0x79; (void)length; }
-static void radius_padding(uint8_t *p, size_t *length) { memset(p + *length, 0xee, 7); *length += 7; }
-static void radius_length_long(uint8_t *p, size_t *length) { p[3] += 1; (void)length; }
-static void radius_length_short(uint8_t *p, size_t *length) { p[3] = 19; (void)length; }
-static void radius_length_huge(uint8_t *p, size_t *length) { p[2] = 0x10; p[3] = 1; (void)length; }
-static void radius_attribute_zero(uint8_t *p, size_t *length) { p[21] = 0; (void)length; }
-static void radius_attribute_over(uint8_t *p, size_t *length) { p[RADIUS_MA + 1] = 19; (void)length; }
-static void radius_ma_length(uint8_t *p, size_t *length) { p[21] = 2; p[22] = 80; p[23] = 4; (void)length; }
+DAMAGE(radius_no_ma, *length = RADIUS_MA; radius_sign(p, *length, SECRET, false);)
+DAMAGE(radius_bad_ma, p[RADIUS_MA + 5] ^= 1; radius_sign(p, *length, SECRET, false);)
+DAMAGE(radius_bad_response, p[10] ^= 1;)
+DAMAGE(radius_other_secret, radius_sign(p, *length, "testing124", true);)
+DAMAGE(radius_accounting, p[0] = 5; radius_sign(p, *length, SECRET, true);)
+DAMAGE(radius_reject, p[0] = 3; radius_sign(p, *length, SECRET, true);)
+DAMAGE(radius_reject_unsigned, p[0] = 3;)
+DAMAGE(radius_challenge, p[0] = 11; radius_sign(p, *length, SECRET, true);)
+DAMAGE(radius_reflected, p[0] = 12;)
+DAMAGE(radius_other_id, p[1] = 0x79;)
+DAMAGE(radius_padding, memset(p + *length, 0xee, 7); *length += 7;)
+DAMAGE(radius_length_long, p[3] += 1;)
+DAMAGE(radius_length_short, p[3] = 19;)
+DAMAGE(radius_length_huge, p[2] = 0x10; p[3] = 1;)
+DAMAGE(radius_attribute_zero, p[21] = 0;)
+DAMAGE(radius_attribute_over, p[RADIUS_MA + 1] = 19;)
+DAMAGE(radius_ma_length, p[21] = 2; p[22] = 80; p[23] = 4;)
 static void radius_two_ma(uint8_t *p, size_t *length)
 {
 	memcpy(p + *length, p + RADIUS_MA, 18);
 	*length += 18;
 	radius_sign(p, *length, SECRET, true);
 }
-static void radius_short(uint8_t *p, size_t *length) { (void)p; *length = 19; }
+DAMAGE(radius_short, *length = 19;)
 static void radius_sip(uint8_t *p, size_t *length)
 {
 	*length = (size_t)snprintf((char *)p, 64, "SIP/2.0 200 OK\r\n\r\n");
