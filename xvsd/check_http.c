@@ -11,6 +11,10 @@
 
 /* Replies are read up to this many bytes: a health page, not a download. */
 #define HTTP_REPLY_MAX (64 * 1024)
+/* A response head (status line and header fields) is at most this long. */
+#define HTTP_HEAD_MAX (16 * 1024)
+/* Interim (1xx) responses allowed before the final one. */
+#define HTTP_INTERIM_MAX 4
 
 static const char *const http_versions[] = { "HTTP/1.1", "HTTP/1.0", NULL };
 
@@ -117,6 +121,7 @@ static int http_head_parse(struct check_context *context, struct text_cursor *cu
 			   bool closed, struct http_head *head)
 {
 	struct http_fields fields = { 0 };
+	size_t start = cursor->offset;
 	struct text_span line;
 	int ret;
 
@@ -138,6 +143,9 @@ static int http_head_parse(struct check_context *context, struct text_cursor *cu
 			return ret;
 	}
 	head->body_offset = cursor->offset;
+	if (head->body_offset - start > HTTP_HEAD_MAX)
+		return check_judged(context, -CHECK_FAIL_OVERSIZED, "response head over %u bytes",
+				    HTTP_HEAD_MAX);
 	/* Transfer-Encoding overrides Content-Length (RFC 9112 6.3). */
 	head->content_length = fields.content_length;
 	if (head->status < 200 || head->status == 204 || head->status == 304)
@@ -150,6 +158,9 @@ static int http_head_parse(struct check_context *context, struct text_cursor *cu
 		head->framing = HTTP_UNTIL_CLOSE;
 	return CHECK_UP;
 incomplete:
+	if (cursor->length - start > HTTP_HEAD_MAX)
+		return check_judged(context, -CHECK_FAIL_OVERSIZED, "response head over %u bytes",
+				    HTTP_HEAD_MAX);
 	if (closed)
 		return check_judged(context, -CHECK_FAIL_CLOSED, "%s", cursor->length ?
 				    "closed inside the response head" :
@@ -243,8 +254,30 @@ static int http_body_chunked(struct check_context *context, struct text_cursor *
 	return ret;
 }
 
+/* Until a chunked body may have ended, only its first chunk-size line is
+ * judged: a body that starts wrong fails at once. */
+static int http_first_chunk_valid(struct check_context *context, struct text_cursor *cursor)
+{
+	struct text_span line;
+	uint32_t size;
+
+	if (text_line_next(cursor, &line) == TEXT_LINE_OK && http_chunk_size(&line, &size))
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "malformed chunk size");
+	return CHECK_MORE;
+}
+
+/* Whether the reply ends with an empty line, as a chunked body does. */
+static bool http_ends_with_empty_line(const uint8_t *data, size_t length)
+{
+	return (length >= 2 && memcmp(data + length - 2, "\n\n", 2) == 0) ||
+	       (length >= 3 && memcmp(data + length - 3, "\n\r\n", 3) == 0);
+}
+
+/* The body is searched once it may be complete (final: the peer closed or
+ * the limit is reached), not at every read: a backend trickling bytes must
+ * not make each read cost a search of everything so far. */
 static int http_body(struct check_context *context, const struct http_head *head,
-		     struct text_cursor *cursor, bool closed)
+		     struct text_cursor *cursor, bool closed, bool final)
 {
 	const uint8_t *body = cursor->data + head->body_offset;
 	size_t available = cursor->length - head->body_offset;
@@ -252,6 +285,8 @@ static int http_body(struct check_context *context, const struct http_head *head
 
 	switch (head->framing) {
 	case HTTP_CHUNKED:
+		if (!final && !http_ends_with_empty_line(cursor->data, cursor->length))
+			return http_first_chunk_valid(context, cursor);
 		return http_body_chunked(context, cursor, closed);
 	case HTTP_NO_BODY:
 		return check_judged(context, -CHECK_FAIL_BODY, "status %d has no body",
@@ -259,6 +294,8 @@ static int http_body(struct check_context *context, const struct http_head *head
 	case HTTP_LENGTH:
 		if (available > head->content_length)
 			available = head->content_length;
+		if (available < head->content_length && !final)
+			return CHECK_MORE;
 		if (http_contains(body, available, text))
 			return check_judged(context, CHECK_UP, "body text found");
 		if (available == head->content_length)
@@ -272,6 +309,8 @@ static int http_body(struct check_context *context, const struct http_head *head
 	case HTTP_UNTIL_CLOSE:
 		break;
 	}
+	if (!final)
+		return CHECK_MORE;
 	if (http_contains(body, available, text))
 		return check_judged(context, CHECK_UP, "body text found");
 	if (closed)
@@ -280,26 +319,69 @@ static int http_body(struct check_context *context, const struct http_head *head
 	return CHECK_MORE;
 }
 
+/* Until a response head may have ended, only its first bytes and its status
+ * line are judged (cheap, so trickled bytes cost little). */
+static int http_head_early(struct check_context *context, const uint8_t *data, size_t length)
+{
+	struct text_cursor cursor = { .data = data, .length = length };
+	struct text_span line;
+	int status;
+
+	if (!text_prefix_possible(data, length, "HTTP/1."))
+		return check_judged(context, -CHECK_FAIL_GARBAGE, "not an HTTP/1 response");
+	if (length > HTTP_HEAD_MAX)
+		return check_judged(context, -CHECK_FAIL_OVERSIZED, "response head over %u bytes",
+				    HTTP_HEAD_MAX);
+	if (text_line_next(&cursor, &line) == TEXT_LINE_OK) {
+		status = text_status_line(&line, http_versions);
+		if (status < 0 || status > 599)
+			return check_judged(context, -CHECK_FAIL_GARBAGE, "malformed status line");
+	}
+	return CHECK_MORE;
+}
+
+/* Whether an empty line (LF LF or LF CR LF) ends a head within the first
+ * HTTP_HEAD_MAX bytes; a longer first head is oversized anyway. */
+static bool http_head_may_have_ended(const uint8_t *data, size_t length)
+{
+	const uint8_t *end = data + (length < HTTP_HEAD_MAX + 3 ? length : HTTP_HEAD_MAX + 3);
+	const uint8_t *at = data;
+
+	while ((at = memchr(at, '\n', (size_t)(end - at))) != NULL) {
+		at++;
+		if ((at < end && *at == '\n') || (at + 1 < end && at[0] == '\r' && at[1] == '\n'))
+			return true;
+	}
+	return false;
+}
+
 static int http_judge(struct check_context *context, const uint8_t *data, size_t length,
 		      bool closed)
 {
 	struct text_cursor cursor = { .data = data, .length = length };
 	int expect = context->check->expect ? context->check->expect : 200;
+	bool final = closed || length >= HTTP_REPLY_MAX;
 	struct http_head head = { 0 };
-	int ret;
+	int ret, interim = 0;
 
-	/* Interim 1xx responses come before the final one; each consumes bytes,
-	 * so this loop ends with the data. */
-	do {
+	if (!final && !http_head_may_have_ended(data, length))
+		return http_head_early(context, data, length);
+	/* Interim 1xx responses come before the final one. */
+	for (;;) {
 		ret = http_head_parse(context, &cursor, closed, &head);
 		if (ret != CHECK_UP)
 			return ret;
-	} while (head.status < 200 && head.status != 101 && head.status != expect);
+		if (head.status >= 200 || head.status == 101 || head.status == expect)
+			break;
+		if (++interim > HTTP_INTERIM_MAX)
+			return check_judged(context, -CHECK_FAIL_GARBAGE,
+					    "more than %d interim responses", HTTP_INTERIM_MAX);
+	}
 	if (head.status != expect)
 		return check_judged(context, -CHECK_FAIL_STATUS, "status %d", head.status);
 	if (!context->check->body)
 		return check_judged(context, CHECK_UP, "status %d", head.status);
-	return http_body(context, &head, &cursor, closed);
+	return http_body(context, &head, &cursor, closed, final);
 }
 
 static int http_reply(struct check_context *context, const uint8_t *data, size_t length,

@@ -149,7 +149,13 @@ static const struct text_case http_cases[] = {
 	{ "http/body-chunked-over-length", "ok", 0,
 	  OK_HEAD "Content-Length: 1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n"
 	  "0\r\n\r\n", 0, CHECK_UP, NULL },
-	{ "http/body-until-close", "ok", 0, OK_HEAD "\r\nit is ok", 0, CHECK_UP, NULL },
+	{ "http/body-until-close", "ok", 0, OK_HEAD "\r\nit is ok", 1, CHECK_UP, NULL },
+	{ "http/body-until-close-waits", "ok", 0, OK_HEAD "\r\nit is ok", 0, CHECK_MORE, NULL },
+	{ "http/head-early-garbage", NULL, 0, "HTTP/1.1 2x0 OK\r\nServer: x", 0,
+	  -CHECK_FAIL_GARBAGE, "status line" },
+	{ "http/interim-too-many", NULL, 0, "HTTP/1.1 100 A\r\n\r\nHTTP/1.1 100 A\r\n\r\n"
+	  "HTTP/1.1 100 A\r\n\r\nHTTP/1.1 100 A\r\n\r\nHTTP/1.1 100 A\r\n\r\n" OK_HEAD "\r\n",
+	  0, -CHECK_FAIL_GARBAGE, "interim" },
 	{ "http/body-until-close-missing", "ok", 0, OK_HEAD "\r\nfail", 1, -CHECK_FAIL_BODY,
 	  NULL },
 	{ "http/body-until-close-open", "ok", 0, OK_HEAD "\r\nfail", 0, CHECK_MORE, NULL },
@@ -251,6 +257,13 @@ static void test_http_oversized(void)
 	memset(reply + strlen(OK_HEAD), 'a', size - strlen(OK_HEAD));
 	verdict = check_http.reply(&context, (uint8_t *)reply, check_http.reply_max, false);
 	TEST_CHECK_MSG(verdict == -CHECK_FAIL_OVERSIZED, "verdict %d", verdict);
+	/* A response head over 16 KiB, ended or not. */
+	verdict = check_http.reply(&context, (uint8_t *)reply, 16 * 1024 + 1, false);
+	TEST_CHECK_MSG(verdict == -CHECK_FAIL_OVERSIZED, "verdict %d", verdict);
+	memcpy(reply + strlen(OK_HEAD), "X: ", 3);
+	memcpy(reply + 20000, "\r\n\r\n", 4);
+	verdict = check_http.reply(&context, (uint8_t *)reply, 20004, false);
+	TEST_CHECK_MSG(verdict == -CHECK_FAIL_OVERSIZED, "verdict %d (%s)", verdict, context.detail);
 	/* A large body: the text early is found, beyond reply_max it is not. */
 	head = (size_t)snprintf(reply, size, OK_HEAD "Content-Length: 1000000\r\n\r\n");
 	memset(reply + head, 'a', size - head);
