@@ -26,7 +26,7 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 CPPFLAGS += -Iinclude -Ilib -I$(BUILD)/bpf -D_GNU_SOURCE -DXVS_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) -Werror $(CFLAGS)
-LDLIBS_XVSD := -lbpf -lelf -lz -lmnl -ljson-c -lmicrohttpd -lsystemd -lcrypto
+LDLIBS_XVSD := -lbpf -lelf -lz -lmnl -ljson-c -lmicrohttpd -lsystemd -lssl -lcrypto
 LDLIBS_XVSCTL := -lcurl -ljson-c -lbpf -lelf -lz -lmnl
 
 # Sanitizer build for the tests: the same sources, ASan + UBSan.

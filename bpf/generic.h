@@ -32,7 +32,7 @@ static __always_inline int generic_pick(const struct xvs_service *service,
 	struct xvs_backend *backend;
 
 	if (!count)
-		return drop_counted(XVS_DROP_NO_BACKEND);
+		return service_no_backend(service);
 	if (service->scheduler == XVS_SCHED_DH)
 		hash = generic_addr_hash(&pkt->flow.daddr);
 	else

@@ -63,8 +63,8 @@ static __always_inline bool persist_key(struct xdp_md *ctx, const struct xvs_ser
 	return true;
 }
 
-/* The remembered backend if it may still take this client: READY and of
- * this service. Weight 0 (drain) and max_conns do not end affinity, as in
+/* The remembered backend if it may still take this client: READY, not
+ * failed its health check, and of this service. Weight 0 (drain) and max_conns do not end affinity, as in
  * IPVS (expire_quiescent_template=0): a persistent client finishes its
  * session on a draining backend. */
 static __always_inline struct xvs_backend *persist_backend(const struct xvs_service *service,
@@ -73,7 +73,7 @@ static __always_inline struct xvs_backend *persist_backend(const struct xvs_serv
 	struct xvs_backend *backend = bpf_map_lookup_elem(&backends, &backend_id);
 
 	if (!backend || !(backend->flags & XVS_BACKEND_F_READY) ||
-	    backend->service_id != service->id)
+	    (backend->flags & XVS_BACKEND_F_DOWN) || backend->service_id != service->id)
 		return 0;
 	return backend;
 }

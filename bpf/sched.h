@@ -40,7 +40,8 @@ static __always_inline struct xvs_backend *sched_slot(const struct xvs_service *
 	backend = bpf_map_lookup_elem(&backends, &id);
 	limits = bpf_map_lookup_elem(&backend_limits, &id);
 	conns = bpf_map_lookup_elem(&backend_conns, &id);
-	if (!backend || !(backend->flags & XVS_BACKEND_F_READY) || !limits || !conns)
+	if (!backend || !(backend->flags & XVS_BACKEND_F_READY) ||
+	    (backend->flags & XVS_BACKEND_F_DOWN) || !limits || !conns)
 		return 0;
 	total = conns->active + conns->inactive;
 	if (limits->max_conns && total >= limits->max_conns)
@@ -49,6 +50,15 @@ static __always_inline struct xvs_backend *sched_slot(const struct xvs_service *
 	*weight = limits->weight;
 	*overhead = (__u64)conns->active * SCHED_ACTIVE_COST + conns->inactive;
 	return backend;
+}
+
+/* A new flow of a service without a usable backend: dropped, or handed to
+ * the kernel with "no_backend pass" (a local server on the VIP may answer). */
+static __always_inline int service_no_backend(const struct xvs_service *service)
+{
+	if (service->flags & XVS_SERVICE_F_NO_BACKEND_PASS)
+		return pass_counted(XVS_PASS_NO_BACKEND);
+	return drop_counted(XVS_DROP_NO_BACKEND);
 }
 
 /* The first usable backend from slot start on, wrapping, SCHED_PROBES at most. */
@@ -195,7 +205,7 @@ static __always_inline int schedule(const struct xvs_service *service,
 				    struct xvs_backend **backend)
 {
 	if (service->slot_count == 0)
-		return drop_counted(XVS_DROP_NO_BACKEND);
+		return service_no_backend(service);
 
 	switch (service->scheduler) {
 	case XVS_SCHED_LC:

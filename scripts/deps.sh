@@ -9,6 +9,8 @@ packages=(
     make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
     libmnl-dev libjson-c-dev libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev
     pkg-config libclang-rt-14-dev
+    # health checks: https through OpenSSL
+    libssl-dev
     # lab, demo and tests
     iproute2 ethtool tcpdump socat python3 python3-scapy procps kmod iputils-ping
     # benchmarks (bench/): the nftables paths compared against, plots, profiling

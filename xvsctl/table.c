@@ -71,8 +71,8 @@ static void header(FILE *out, enum list_view view)
 	if (view == LIST_PLAIN) {
 		fprintf(out, "%-12s %-4s %-28s %-7s %-5s %s\n", "Service", "Prot",
 			"VirtualAddress:Port", "Mode", "Sched", "State");
-		fprintf(out, "  -> %-36s %6s %-8s %10s %10s\n", "RemoteAddress:Port", "Weight",
-			"State", "ActiveConn", "InActConn");
+		fprintf(out, "  -> %-36s %6s %-8s %10s %10s  %s\n", "RemoteAddress:Port", "Weight",
+			"State", "ActiveConn", "InActConn", "LastCheck");
 		return;
 	}
 	fprintf(out, "%-12s %-4s %-28s", "Service", "Prot", "VirtualAddress:Port");
@@ -83,6 +83,24 @@ static void header(FILE *out, enum list_view view)
 		fprintf(out, " %12s %12s %12s %12s %12s\n", "CPS", "InPPS", "OutPPS", "InBPS",
 			"OutBPS");
 	fprintf(out, "  -> RemoteAddress:Port\n");
+}
+
+/* "tcp ok 0.4ms", "http timeout (no reply within 1000 ms)", "-" without a check. */
+static void check_cell(FILE *out, struct json_object *check)
+{
+	struct json_object *latency = get_member(check, "latency_ms");
+	const char *type = get_string(check, "type"), *detail;
+
+	if (!check || !strcmp(type, "none") || !strcmp(type, "-")) {
+		fputc('-', out);
+		return;
+	}
+	fprintf(out, "%s %s", type, get_string(check, "result"));
+	if (latency)
+		fprintf(out, " %.1fms", json_object_get_double(latency));
+	detail = get_string(check, "detail");
+	if (strcmp(get_string(check, "result"), "ok") && strcmp(detail, "-") && detail[0])
+		fprintf(out, " (%s)", detail);
 }
 
 static void service_lines(FILE *out, struct json_object *service, enum list_view view)
@@ -119,9 +137,10 @@ static void service_lines(FILE *out, struct json_object *service, enum list_view
 		address_port(where, sizeof(where), get_string(backend, "address"),
 			     get_int(backend, "port"));
 		if (view == LIST_PLAIN) {
-			fprintf(out, "  -> %-36s %6" PRId64 " %-8s %10" PRId64 " %10" PRId64,
+			fprintf(out, "  -> %-36s %6" PRId64 " %-8s %10" PRId64 " %10" PRId64 "  ",
 				where, get_int(backend, "weight"), get_string(backend, "state"),
 				get_int(backend, "active_conns"), get_int(backend, "inactive_conns"));
+			check_cell(out, get_member(backend, "check"));
 			if (get_member(backend, "problem"))
 				fprintf(out, "  (%s)", get_string(backend, "problem"));
 			fputc('\n', out);

@@ -81,6 +81,9 @@ static void backend_from_map(struct dp_backend *backend, uint32_t id,
 {
 	backend->id = id;
 	backend->ready = value->flags & XVS_BACKEND_F_READY;
+	/* The previous daemon's verdict stands until the first check decides. */
+	backend->health.down = value->flags & XVS_BACKEND_F_DOWN;
+	backend->since = time(NULL);
 	memcpy(backend->mac, value->dmac, 6);
 	memcpy(backend->source_mac, value->smac, 6);
 	backend->ifindex = value->ifindex;

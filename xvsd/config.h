@@ -97,6 +97,8 @@ enum persistence_type { PERSIST_NONE = 0, PERSIST_SOURCE_IP, PERSIST_SIP_CALLID 
 
 /* What a reload does with the flows of a backend it removes. */
 enum removed_backend { REMOVED_KEEP = 0, REMOVED_RESCHEDULE };
+/* What happens to the flows of a backend that fails its health check. */
+enum down_backend { DOWN_KEEP = 0, DOWN_RESCHEDULE };
 
 struct config_service {
 	char name[CONFIG_NAME_MAX];
@@ -119,6 +121,8 @@ struct config_service {
 	char namespace_name[CONFIG_NAME_MAX];
 	struct config_check check;
 	enum removed_backend removed_backend; /* default keep */
+	enum down_backend down_backend;   /* default: reschedule for udp, keep otherwise */
+	bool no_backend_pass;             /* no usable backend: pass new flows to the kernel */
 	struct config_backend *backends;
 	size_t backend_count;
 	bool generic_tun;                 /* mode generic: generic_delivery tun */

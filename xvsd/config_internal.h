@@ -98,6 +98,7 @@ struct service_parse {
 	struct location port, proto, mode, scheduler, persistence, mask_location, snat;
 	struct location namespace_name, check, tunnel_source;
 	struct location generic_delivery;
+	struct location down_backend;         /* line 0: the default by proto */
 	unsigned int mask;                    /* as given; checked against the family */
 	struct location *vips;                /* parallel to service.vips */
 	struct backend_source *backends;      /* parallel to service.backends */

@@ -127,7 +127,7 @@ static void lexer_skip_blanks(struct lexer *lexer)
 	}
 }
 
-/* An escape other than \" and \\ is an error rather than taken literally, so
+/* An escape other than \", \\, \n, \r and \t is an error rather than taken literally, so
  * that a later meaning for it cannot change what an old file says. */
 static struct token lexer_string(struct config_parser *parser, struct lexer *lexer,
 				 struct token token)
@@ -156,9 +156,13 @@ static struct token lexer_string(struct config_parser *parser, struct lexer *lex
 			if (escaped == '"' || escaped == '\\') {
 				lexer_advance(lexer);
 				c = (unsigned char)escaped;
+			} else if (escaped == 'n' || escaped == 'r' || escaped == 't') {
+				/* Line ends for check requests: send "PING\r\n". */
+				lexer_advance(lexer);
+				c = escaped == 'n' ? '\n' : escaped == 'r' ? '\r' : '\t';
 			} else {
 				config_error(parser, &here,
-					     "unknown escape in string (expected \\\" or \\\\)");
+					     "unknown escape in string (expected \\\", \\\\, \\n, \\r or \\t)");
 				bad = true;
 			}
 		} else if ((c < ' ' && c != '\t') || c == 0x7f) {

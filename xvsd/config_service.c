@@ -239,6 +239,37 @@ static int service_removed_backend_parse(struct config_parser *parser, void *obj
 	return err;
 }
 
+/* down_backend keep | reschedule: the flows of a backend that fails its
+ * health check; the default depends on proto, known at the block's end. */
+static int service_down_backend_parse(struct config_parser *parser, void *object,
+				      const struct token *keyword)
+{
+	static const char *const policies[] = { "keep", "reschedule" };
+	struct service_parse *parse = object;
+	int policy, err;
+
+	err = keyword_choice(parser, keyword, "down_backend", policies, 2, &policy, NULL);
+	if (err)
+		return err;
+	parse->service.down_backend = (enum down_backend)policy;
+	parse->down_backend = keyword->location;
+	return 0;
+}
+
+/* no_backend drop | pass: new flows while no backend is usable. */
+static int service_no_backend_parse(struct config_parser *parser, void *object,
+				    const struct token *keyword)
+{
+	static const char *const actions[] = { "drop", "pass" };
+	struct service_parse *parse = object;
+	int action, err;
+
+	err = keyword_choice(parser, keyword, "no_backend", actions, 2, &action, NULL);
+	if (!err)
+		parse->service.no_backend_pass = action == 1;
+	return err;
+}
+
 /* generic_delivery dr | tun: how mode generic reaches its backends. */
 static int service_generic_delivery_parse(struct config_parser *parser, void *object,
 					  const struct token *keyword)
@@ -270,6 +301,8 @@ static const struct keyword service_keywords[] = {
 	{ "check", service_check_parse, false },
 	{ "backend", service_backend_parse, true },
 	{ "removed_backend", service_removed_backend_parse, false },
+	{ "down_backend", service_down_backend_parse, false },
+	{ "no_backend", service_no_backend_parse, false },
 };
 
 static const struct block_kind service_kind = {
@@ -381,6 +414,25 @@ static void service_check_conflicts(struct config_parser *parser,
 		config_error(parser, &parse->tunnel_source, "tunnel_source needs mode tun (or generic_delivery tun)");
 	if (service->persistence == PERSIST_SIP_CALLID && service->proto != IPPROTO_UDP)
 		config_error(parser, &parse->persistence, "persistence sip-callid needs proto udp");
+}
+
+/* A network check needs a port: the service's, the check's or each
+ * backend's check_port (mode generic has no service port). Settles the
+ * down_backend default: UDP flows move at once (a datagram stream has no end
+ * to wait for), TCP flows finish on their backend. */
+static void service_check_health(struct config_parser *parser, struct service_parse *parse)
+{
+	struct config_service *service = &parse->service;
+	bool network = service->check.type != CHECK_NONE && service->check.type != CHECK_EXEC;
+
+	for (size_t i = 0; network && !service->port && !service->check.port &&
+			   i < service->backend_count; i++)
+		if (!service->backends[i].check_port && !service->backends[i].port)
+			config_error(parser, &parse->backends[i].address,
+				     "check %s needs a port for this backend: set \"check ... port N\" "
+				     "or \"check_port N\"", config_check_names[service->check.type]);
+	if (!parse->down_backend.line)
+		service->down_backend = service->proto == IPPROTO_UDP ? DOWN_RESCHEDULE : DOWN_KEEP;
 }
 
 /* A VIP, port and protocol lead to one service only. */
@@ -502,6 +554,7 @@ int service_block_parse(struct config_parser *parser, void *object,
 		service_check_families(parser, &parse);
 		service_check_conflicts(parser, &parse);
 		service_check_unique(parser, &parse);
+		service_check_health(parser, &parse);
 		supported_check_service(parser, &parse);
 	}
 	err = service_add(parser, &parse);

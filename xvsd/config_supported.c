@@ -12,14 +12,14 @@ static const uint32_t supported_modes = 1u << XVS_MODE_NAT | 1u << XVS_MODE_SNAT
 					1u << XVS_MODE_DR | 1u << XVS_MODE_TUN |
 					1u << XVS_MODE_GENERIC;
 static const uint32_t supported_schedulers = (1u << XVS_SCHED__MAX) - 1;
-static const uint32_t supported_check_types = 1u << CHECK_NONE;
+static const uint32_t supported_check_types = (1u << (CHECK_EXEC + 1)) - 1;
 static const uint32_t supported_interface_types = 1u << INTERFACE_ETHERNET;
 
 /* Features that are all or nothing. */
 static const bool supported_vrrp = false;
 static const bool supported_mixed_vip_families = false;
 static const bool supported_max_conns = true;
-static const bool supported_check_port = false;
+static const bool supported_check_port = true;
 
 /* Settings rejected whenever they are given; offset of their location. */
 static const struct {

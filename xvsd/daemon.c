@@ -8,6 +8,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "health.h"
 #include "log.h"
 
 static void errors_log(const char *errors)
@@ -62,6 +63,8 @@ int daemon__reload(struct daemon *daemon)
 	if (config) {
 		config_free(daemon->config);
 		daemon->config = config;
+		if (daemon->health)
+			health__sync(daemon->health);
 		free(errors);
 		result_record(daemon, true, NULL);
 		log_info("reload: ok, %zu services", config->service_count);

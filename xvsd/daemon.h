@@ -9,10 +9,13 @@
 #include "config.h"
 #include "dataplane.h"
 
+struct health;
+
 struct daemon {
 	const char *config_path;
 	struct config *config;
 	struct dataplane *dataplane;
+	struct health *health;           /* the checks (health.c); NULL before start */
 	time_t started;           /* wall clock */
 	struct timespec started_monotonic;
 	struct timespec last_estimate;   /* monotonic time of the last rate sample */

@@ -68,6 +68,13 @@ static int tx_port_add(const struct dp_tenant *tenant, uint32_t ifindex)
 	return ret;
 }
 
+/* Whether new flows may go to a backend: neighbour known, not failed its
+ * check, weight above 0 (disabled and drain have weight 0 here). */
+static bool backend_usable(const struct dp_backend *backend)
+{
+	return backend->ready && !backend->health.down && dataplane__backend_weight(backend) > 0;
+}
+
 static void service_up_update(struct dp_service *service, uint32_t slot_count)
 {
 	size_t usable = 0;
@@ -75,8 +82,7 @@ static void service_up_update(struct dp_service *service, uint32_t slot_count)
 	if (service->up == (slot_count > 0))
 		return;
 	for (size_t i = 0; i < service->backend_count; i++)
-		usable += service->backends[i].ready &&
-			  dataplane__backend_weight(&service->backends[i]) > 0;
+		usable += backend_usable(&service->backends[i]);
 	service->up = slot_count > 0;
 	service->since = time(NULL);
 	log_info("service %s: %s (%zu of %zu backends usable)", service->conf->name,
@@ -124,7 +130,7 @@ uint32_t dataplane_service_table(const struct dp_service *service, uint32_t *slo
 	for (size_t i = 0; i < service->backend_count && count < XVS_SLOTS_LIST; i++) {
 		const struct dp_backend *backend = &service->backends[i];
 
-		if (!backend->ready || dataplane__backend_weight(backend) == 0)
+		if (!backend_usable(backend))
 			continue;
 		usable[count].addr = backend->conf->addr;
 		usable[count].port = backend->conf->port;
@@ -212,6 +218,8 @@ static int service_slots_write(struct dataplane *dp, struct dp_service *service)
 		       service->slot_base, count, &value);
 	if (service->conf->mode == XVS_MODE_GENERIC && service->conf->generic_tun)
 		value.flags |= XVS_SERVICE_F_GENERIC_TUN;
+	if (service->conf->no_backend_pass)
+		value.flags |= XVS_SERVICE_F_NO_BACKEND_PASS;
 	mapenc_service_persistence(persist_kind(service->conf->persistence),
 				   service->conf->persistence_ms,
 				   service->conf->persistence_mask, &value);
@@ -236,13 +244,19 @@ static bool service_tunnels(const struct config_service *conf)
 static int backend_write(struct dataplane *dp, const struct dp_service *service,
 			 const struct dp_backend *backend)
 {
-	/* Disabled: not READY, so the data plane reschedules its flows. */
-	bool ready = backend->ready && backend->admin != BACKEND_DISABLED;
+	/* Disabled, or down with down_backend reschedule: not READY, so the
+	 * data plane reschedules its flows. Down with keep: READY for its
+	 * flows, DOWN for new ones. */
+	bool down = backend->health.down;
+	bool ready = backend->ready && backend->admin != BACKEND_DISABLED &&
+		     !(down && service->conf->down_backend == DOWN_RESCHEDULE);
 	struct xvs_backend value;
 
 	mapenc_backend(&backend->conf->addr, backend->conf->port, service->id,
 		       ready ? backend->mac : NULL, ready ? backend->source_mac : NULL,
 		       backend->ifindex, &value);
+	if (down)
+		value.flags |= XVS_BACKEND_F_DOWN;
 	if (service_tunnels(service->conf) && ready)
 		mapenc_backend_tunnel(&backend->tunnel_source,
 				      backend->mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)backend->mtu,
@@ -667,7 +681,7 @@ const char *dataplane__backend_state(const struct dp_backend *backend)
 {
 	if (backend->admin == BACKEND_DISABLED)
 		return "disabled";
-	if (!backend->ready)
+	if (!backend->ready || backend->health.down)
 		return "down";
 	if (dataplane__backend_weight(backend) == 0)
 		return "drain";
@@ -727,9 +741,29 @@ struct dp_backend *dataplane__backend_find(struct dataplane *dp, const char *ser
 	return NULL;
 }
 
+struct dp_backend *dataplane__backend_of(struct dataplane *dp, uint32_t id,
+					 struct dp_service **service)
+{
+	if (id >= dp->max_backends || !dp->backend_index[id])
+		return NULL;
+	*service = dp->backend_service[id];
+	return dp->backend_index[id];
+}
+
+int dataplane__backend_health_apply(struct dataplane *dp, struct dp_service *service,
+				    struct dp_backend *backend)
+{
+	int ret = backend_write(dp, service, backend);
+
+	if (!ret)
+		ret = service_slots_write(dp, service);
+	return ret;
+}
+
 int dataplane__backend_override(struct dataplane *dp, struct dp_service *service,
 				struct dp_backend *backend, int64_t weight, int admin)
 {
+	const char *before = dataplane__backend_state(backend);
 	int ret;
 
 	if (weight >= 0) {
@@ -744,6 +778,8 @@ int dataplane__backend_override(struct dataplane *dp, struct dp_service *service
 	ret = backend_write(dp, service, backend);
 	if (!ret)
 		ret = service_slots_write(dp, service);
+	if (strcmp(before, dataplane__backend_state(backend)))
+		backend->since = time(NULL);
 	log_info("service %s: backend %s: %s, weight %u", service->conf->name,
 		 inet_addr_format(&backend->conf->addr, (char[INET6_ADDRSTRLEN]){ 0 },
 				  INET6_ADDRSTRLEN),

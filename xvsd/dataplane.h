@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "estimator.h"
+#include "health_state.h"
 #include "xvs/xvs.h"
 
 /* A runtime override of a backend (xvsctl backend, PATCH .../backends/...). */
@@ -35,6 +36,8 @@ struct dp_backend {
 	char problem[128];                 /* why not ready, for the operator */
 	struct timespec next_resolve;      /* next neighbour check */
 	struct estimator estimator;
+	struct backend_health health;      /* what its checks found (health.c) */
+	time_t since;                      /* last change of its state (wall clock) */
 };
 
 struct dp_service {
@@ -94,7 +97,15 @@ int dataplane__conns_fd(const struct dataplane *dp);
 const struct dp_backend *dataplane__backend_by_id(struct dataplane *dp, uint32_t id,
 						  const struct dp_service **service);
 
+/* disabled > down (neighbour unknown or failed its check) > drain > up. */
 const char *dataplane__backend_state(const struct dp_backend *backend);
+/* The backend of an id and its service, for changes (health.c), or NULL. */
+struct dp_backend *dataplane__backend_of(struct dataplane *dp, uint32_t id,
+					 struct dp_service **service);
+/* Writes a backend whose health changed and its service's scheduling:
+ * down leaves the slots (its flows move with down_backend reschedule). */
+int dataplane__backend_health_apply(struct dataplane *dp, struct dp_service *service,
+				    struct dp_backend *backend);
 /* The weight the schedulers use: the runtime weight or the configured one,
  * 0 while drained. */
 uint32_t dataplane__backend_weight(const struct dp_backend *backend);

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "dataplane.h"
+#include "health.h"
 #include "log.h"
 #include "stats.h"
 
@@ -136,6 +137,8 @@ static int event_loop(struct daemon *daemon, struct api *api)
 	api_count = api__fds(api, api_fds, 2);
 	for (int i = 0; i < api_count; i++)
 		epoll_watch(epoll_fd, api_fds[i]);
+	if (daemon->health)
+		epoll_watch(epoll_fd, health__fd(daemon->health));
 	sd_notify(0, "READY=1");
 	log_info("ready: %zu services", daemon->config->service_count);
 	while (running) {
@@ -160,6 +163,8 @@ static int event_loop(struct daemon *daemon, struct api *api)
 				if (ticks++ % (ESTIMATOR_INTERVAL_MS / TICK_MS) == 0)
 					stats__estimate(daemon);
 				api__run(api); /* connection timeouts */
+			} else if (daemon->health && fd == health__fd(daemon->health)) {
+				health__run(daemon->health);
 			} else {
 				api__run(api);
 			}
@@ -204,8 +209,13 @@ static int daemon_run(struct daemon *daemon)
 	ret = api__open(daemon, &api);
 	if (ret)
 		goto out;
+	ret = health__open(daemon, &daemon->health);
+	if (ret)
+		goto out;
 	ret = event_loop(daemon, api);
 out:
+	health__close(daemon->health);
+	daemon->health = NULL;
 	api__close(api);
 	dataplane__close(daemon->dataplane);
 	daemon->dataplane = NULL;

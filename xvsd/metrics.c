@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
 #include "stats.h"
 
 struct family {
@@ -97,7 +98,8 @@ static void backend_gauges_write(FILE *out, struct daemon *daemon)
 {
 	static const struct family families[3] = {
 		{ "xvs_backend_up", "gauge",
-		  "1 when the backend is reachable and enabled (state up or drain)." },
+		  "1 when the backend is reachable, passes its health check and is enabled "
+		  "(state up or drain)." },
 		{ "xvs_backend_active_connections", "gauge", "Established TCP connections." },
 		{ "xvs_backend_inactive_connections", "gauge",
 		  "Other tracked connections (TCP handshake or closing, UDP)." },
@@ -161,6 +163,99 @@ static void table_and_reasons_write(FILE *out, struct daemon *daemon)
 			stats__persist_event_name(i), dataplane__persist_events(dp, i));
 }
 
+/* One histogram's series: buckets (not cumulative, the last +Inf), sum. */
+static void histogram_write(FILE *out, const char *name, const char *labels,
+			    const double *bounds, size_t bound_count, const uint64_t *buckets,
+			    uint64_t sum_us)
+{
+	uint64_t cumulative = 0;
+
+	for (size_t i = 0; i <= bound_count; i++) {
+		cumulative += buckets[i];
+		if (i < bound_count)
+			fprintf(out, "%s_bucket{%s%sle=\"%g\"} %" PRIu64 "\n", name, labels,
+				labels[0] ? "," : "", bounds[i], cumulative);
+		else
+			fprintf(out, "%s_bucket{%s%sle=\"+Inf\"} %" PRIu64 "\n", name, labels,
+				labels[0] ? "," : "", cumulative);
+	}
+	fprintf(out, "%s_sum%s%s%s %.6f\n%s_count%s%s%s %" PRIu64 "\n", name,
+		labels[0] ? "{" : "", labels, labels[0] ? "}" : "", (double)sum_us / 1e6, name,
+		labels[0] ? "{" : "", labels, labels[0] ? "}" : "", cumulative);
+}
+
+/* Per checked backend: check durations, results by name, state changes. */
+static void health_backends_write(FILE *out, struct daemon *daemon)
+{
+	static const struct family families[3] = {
+		{ "xvs_health_check_duration_seconds", "histogram",
+		  "Duration of health checks (timeouts included)." },
+		{ "xvs_health_checks_total", "counter",
+		  "Health check results, by result (ok, timeout, refused, ...)." },
+		{ "xvs_health_state_changes_total", "counter",
+		  "Health state changes of the backend (up to down and back)." },
+	};
+	struct dataplane *dp = daemon->dataplane;
+
+	for (int f = 0; f < 3; f++) {
+		family_header(out, &families[f]);
+		for (size_t s = 0; s < dataplane__service_count(dp); s++) {
+			struct dp_service *service = dataplane__service(dp, s);
+
+			for (size_t b = 0; b < service->backend_count; b++) {
+				const struct backend_health *health = &service->backends[b].health;
+				char labels[256];
+
+				if (!health->checked)
+					continue;
+				backend_label(labels, sizeof(labels), service, &service->backends[b]);
+				if (f == 0)
+					histogram_write(out, families[f].name, labels,
+							health_duration_bounds,
+							HEALTH_DURATION_BUCKETS,
+							health->duration_buckets,
+							health->duration_sum_us);
+				for (int r = 0; f == 1 && r < CHECK_FAIL__COUNT; r++)
+					if (r == CHECK_FAIL_NONE || health->results[r])
+						fprintf(out, "%s{%s,result=\"%s\"} %" PRIu64 "\n",
+							families[f].name, labels,
+							check_failure_name(r), health->results[r]);
+				if (f == 2)
+					fprintf(out, "%s{%s} %" PRIu64 "\n", families[f].name, labels,
+						health->changes);
+			}
+		}
+	}
+}
+
+/* The engine's schedule: how late checks start. */
+static void health_engine_write(FILE *out, struct daemon *daemon)
+{
+	static const struct family lateness = {
+		"xvs_health_check_lateness_seconds", "histogram",
+		"How much later than scheduled health checks started."
+	};
+	static const struct family service_up = {
+		"xvs_service_up", "gauge", "1 when the service has a usable backend."
+	};
+	struct dataplane *dp = daemon->dataplane;
+	const struct health_stats *stats;
+
+	family_header(out, &service_up);
+	for (size_t s = 0; s < dataplane__service_count(dp); s++) {
+		struct dp_service *service = dataplane__service(dp, s);
+
+		fprintf(out, "%s{service=\"%s\"} %d\n", service_up.name, service->conf->name,
+			service->up ? 1 : 0);
+	}
+	if (!daemon->health)
+		return;
+	stats = health__stats(daemon->health);
+	family_header(out, &lateness);
+	histogram_write(out, lateness.name, "", health_lateness_bounds, HEALTH_LATENESS_BUCKETS,
+			stats->lateness_buckets, stats->lateness_sum_us);
+}
+
 char *metrics__render(struct daemon *daemon)
 {
 	char *page = NULL;
@@ -172,6 +267,8 @@ char *metrics__render(struct daemon *daemon)
 	counters_write(out, daemon, false);
 	counters_write(out, daemon, true);
 	backend_gauges_write(out, daemon);
+	health_backends_write(out, daemon);
+	health_engine_write(out, daemon);
 	table_and_reasons_write(out, daemon);
 	if (fclose(out)) {
 		free(page);

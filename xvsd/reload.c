@@ -250,6 +250,7 @@ static int plan_backends(struct dataplane *dp, struct plan *plan, struct dp_serv
 						 dp->max_backends);
 			snprintf(backend->problem, sizeof(backend->problem),
 				 "neighbour not resolved yet");
+			backend->since = time(NULL);
 		}
 		backend->conf = &conf->backends[b];
 	}

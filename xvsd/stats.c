@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "health.h"
 #include "mapenc.h"
 
 static void add_string(struct json_object *object, const char *key, const char *value)
@@ -56,6 +57,44 @@ static struct json_object *rates_json(const struct estimator *estimator)
 	return object;
 }
 
+/* The backend's check: what ran last and how its checks went. */
+static struct json_object *check_json(const struct config_check *conf,
+				      const struct backend_health *health)
+{
+	static const char *const types[] = {
+		[CHECK_NONE] = "none", [CHECK_TCP] = "tcp",     [CHECK_HTTP] = "http",
+		[CHECK_HTTPS] = "https", [CHECK_UDP] = "udp",   [CHECK_DNS] = "dns",
+		[CHECK_SIP] = "sip",   [CHECK_RADIUS] = "radius", [CHECK_EXEC] = "exec",
+	};
+	struct json_object *object = json_object_new_object();
+	char latency[32];
+
+	add_string(object, "type", (unsigned int)conf->type <= CHECK_EXEC ? types[conf->type]
+									  : "?");
+	if (conf->type == CHECK_NONE)
+		return object;
+	if (health->last_check) {
+		add_string(object, "result", check_failure_name(health->last_result));
+		add_string(object, "detail", health->detail);
+		snprintf(latency, sizeof(latency), "%.3f", (double)health->latency_us / 1000.0);
+		json_object_object_add(object, "latency_ms",
+				       json_object_new_double_s((double)health->latency_us / 1000.0,
+								latency));
+		add_time(object, "last", health->last_check);
+	} else {
+		json_object_object_add(object, "result", NULL);
+	}
+	add_int(object, "successes", health->successes);
+	add_int(object, "failures", health->failures);
+	add_int(object, "checks", (int64_t)health->checks);
+	add_int(object, "failed", (int64_t)health->failed);
+	add_int(object, "state_changes", (int64_t)health->changes);
+	add_int(object, "interval_ms", conf->interval_ms);
+	add_int(object, "rise", conf->rise);
+	add_int(object, "fall", conf->fall);
+	return object;
+}
+
 static struct json_object *backend_json(struct daemon *daemon, const struct dp_service *service,
 					const struct dp_backend *backend)
 {
@@ -71,8 +110,11 @@ static struct json_object *backend_json(struct daemon *daemon, const struct dp_s
 	/* The runtime weight when one was set; drain shows in state. */
 	add_int(object, "weight", backend->weight_set ? backend->weight : backend->conf->weight);
 	add_string(object, "state", dataplane__backend_state(backend));
+	add_time(object, "since", backend->since);
 	if (!backend->ready)
 		add_string(object, "problem", backend->problem);
+	json_object_object_add(object, "check", check_json(&service->conf->check,
+							   &backend->health));
 	add_int(object, "active_conns", conns.active);
 	add_int(object, "inactive_conns", conns.inactive);
 	json_object_object_add(object, "stats", counters_json(&counters));
@@ -216,6 +258,7 @@ static const char *const pass_names[XVS_PASS__MAX] = {
 	[XVS_PASS_UNSUPPORTED] = "unsupported",
 	[XVS_PASS_NO_NEIGH] = "no_neigh",
 	[XVS_PASS_ICMP_NO_FLOW] = "icmp_no_flow",
+	[XVS_PASS_NO_BACKEND] = "no_backend",
 };
 
 const char *stats__drop_name(int reason)
@@ -292,6 +335,25 @@ static struct json_object *last_reload_json(const struct daemon *daemon)
 	return object;
 }
 
+/* How the check engine keeps its schedule. */
+static struct json_object *health_status_json(struct daemon *daemon)
+{
+	const struct health_stats *stats;
+	struct json_object *object;
+
+	if (!daemon->health)
+		return NULL;
+	stats = health__stats(daemon->health);
+	object = json_object_new_object();
+	add_int(object, "checkers", (int64_t)stats->checkers);
+	add_int(object, "running", (int64_t)stats->running);
+	add_int(object, "started", (int64_t)stats->started);
+	add_int(object, "skipped", (int64_t)stats->skipped);
+	add_int(object, "lateness_max_us", (int64_t)stats->lateness_max_us);
+	add_int(object, "lateness_sum_us", (int64_t)stats->lateness_sum_us);
+	return object;
+}
+
 struct json_object *stats__status(struct daemon *daemon)
 {
 	struct json_object *document = json_object_new_object();
@@ -310,6 +372,7 @@ struct json_object *stats__status(struct daemon *daemon)
 	json_object_object_add(document, "drops", reasons_json(daemon, true));
 	json_object_object_add(document, "passes", reasons_json(daemon, false));
 	json_object_object_add(document, "persistence", persist_events_json(daemon));
+	json_object_object_add(document, "health", health_status_json(daemon));
 	return document;
 }
 

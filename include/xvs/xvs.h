@@ -66,6 +66,8 @@ enum xvs_pass_reason {
 	XVS_PASS_NO_NEIGH = 4,      /* nat/snat: next hop MAC unknown; the kernel
 				     * resolves it (packet untouched) */
 	XVS_PASS_ICMP_NO_FLOW = 5,  /* ICMP error quoting no balanced flow */
+	XVS_PASS_NO_BACKEND = 6,    /* new flow of a service without a usable
+				     * backend, "no_backend pass" (else a drop) */
 	XVS_PASS__MAX
 };
 
@@ -114,6 +116,8 @@ struct xvs_service {
 };
 
 #define XVS_SERVICE_F_GENERIC_TUN 0x0001 /* generic: encapsulate as in tun, not dr */
+#define XVS_SERVICE_F_NO_BACKEND_PASS 0x0002 /* no usable backend: new flows go to
+					      * the kernel, not dropped */
 
 /* Persistence (service "persistence"): what keys a client's affinity. */
 enum xvs_persist_kind {
@@ -165,6 +169,9 @@ struct xvs_backend {
 	__u8 pad[2];
 };
 #define XVS_BACKEND_F_READY 0x01 /* dmac/ifindex known: packets may be sent */
+#define XVS_BACKEND_F_DOWN 0x02  /* failed its health check: no new flows and no
+				  * persistence hits; its tracked flows stay
+				  * while READY (down_backend keep) */
 
 /* service_state map value: scheduler state the data plane updates. */
 struct xvs_service_state {
