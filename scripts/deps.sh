@@ -9,8 +9,6 @@ packages=(
     make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
     libmnl-dev libjson-c-dev libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev
     pkg-config libclang-rt-14-dev
-    # health checks: https through OpenSSL
-    libssl-dev
     # lab, demo and tests
     iproute2 ethtool tcpdump socat python3 python3-scapy procps kmod iputils-ping
     # benchmarks (bench/): the nftables paths compared against, plots, profiling
@@ -19,7 +17,7 @@ packages=(
     nginx dnsmasq-base bind9-dnsutils curl
     # tests/netns/test_sip.sh: SIP calls from a real user agent (sipp)
     sip-tester
-    # health-check protocols (xvsd/check_*.c): libcrypto for RADIUS MD5/HMAC
+    # health checks: libssl for https (health_socket.c), libcrypto for RADIUS MD5/HMAC
     libssl-dev
     # tests/netns/test_check_*.sh: real RADIUS and SIP servers and a RADIUS client
     freeradius freeradius-utils kamailio
