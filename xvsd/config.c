@@ -530,6 +530,7 @@ static void parser_free(struct config_parser *parser)
 	free(parser->files);
 	free(parser->service_locations);
 	free(parser->interface_locations);
+	free(parser->vrrp_sources);
 }
 
 static struct config *config_parse(const char *name, const char *text, size_t length,
@@ -547,6 +548,8 @@ static struct config *config_parse(const char *name, const char *text, size_t le
 		config_defaults(config);
 		text_parse(&parser, name, text, length, &top_kind, NULL, &state);
 		namespace_check(&parser);
+		if (!parser.error_count)
+			vrrp_check_all(&parser);
 		if (!config->global.api_unix[0])
 			snprintf(config->global.api_unix, sizeof(config->global.api_unix),
 				 "%.*s/xvsd.sock", (int)sizeof(config->global.api_unix) - 11,
@@ -601,6 +604,9 @@ void config_free(struct config *config)
 	for (i = 0; i < config->service_count; i++)
 		service_free(&config->services[i]);
 	free(config->services);
+	for (i = 0; i < config->vrrp_count; i++)
+		vrrp_free(&config->vrrps[i]);
+	free(config->vrrps);
 	free(config->path);
 	free(config);
 }

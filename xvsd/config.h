@@ -128,6 +128,39 @@ struct config_service {
 	bool generic_tun;                 /* mode generic: generic_delivery tun */
 };
 
+enum vrrp_method {
+	VRRP_METHOD_VRRP = 0,             /* adverts only */
+	VRRP_METHOD_LINK,                 /* and the interface's carrier */
+	VRRP_METHOD_GW,                   /* and the gateway of each VIP family */
+	VRRP_METHOD_LINK_GW,
+};
+
+#define CONFIG_VRRP_VIPS_MAX 32           /* per address family */
+#define CONFIG_VRRP_PEERS_MAX 16
+
+/* A vrrp block: one virtual router per address family of its VIPs. */
+struct config_vrrp {
+	char name[CONFIG_NAME_MAX];
+	unsigned int line;
+	char interface[IFNAMSIZ];
+	uint8_t priority;                 /* 1..254; default 100 */
+	uint8_t version;                  /* 3 (default) or 2 */
+	uint8_t vrid;                     /* 1..255; chosen by the parser when absent */
+	bool vrid_automatic;              /* not given: see config_vrrp_check.c */
+	uint8_t vrid_wanted;              /* automatic: its hash (taken when != vrid) */
+	bool preempt;                     /* default yes */
+	uint32_t preempt_delay_ms;        /* default 0 */
+	uint32_t advert_ms;               /* default 1 s */
+	enum vrrp_method method;
+	struct inet_addr gateway_v4;      /* family 0: none */
+	struct inet_addr gateway_v6;
+	struct inet_addr *unicast_peers;  /* none: multicast */
+	size_t unicast_peer_count;
+	struct config_prefix *vips;
+	size_t vip_count;
+	char *notify;                     /* NULL: none */
+};
+
 struct config {
 	char *path;                       /* the file given to config_load */
 	struct config_global global;
@@ -135,6 +168,8 @@ struct config {
 	size_t interface_count;
 	struct config_service *services;
 	size_t service_count;
+	struct config_vrrp *vrrps;
+	size_t vrrp_count;
 };
 
 /* Reads and validates path (and the files it includes). On success returns
@@ -146,6 +181,10 @@ struct config *config_load(const char *path, FILE *errors, int *error_count);
 struct config *config_load_string(const char *name, const char *text, FILE *errors,
 				  int *error_count);
 void config_free(struct config *config); /* accepts NULL */
+
+/* Same settings (vrid included), so a reload can keep the instance running. */
+bool config_vrrp_equal(const struct config_vrrp *a, const struct config_vrrp *b);
+const char *config_vrrp_method_name(enum vrrp_method method);
 
 const char *config_mode_name(uint8_t mode);
 const char *config_scheduler_name(uint8_t scheduler);

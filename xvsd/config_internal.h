@@ -66,6 +66,7 @@ struct config_parser {
 	size_t file_count;
 	struct location *service_locations;   /* parallel to config->services */
 	struct location *interface_locations; /* parallel to config->interfaces */
+	struct vrrp_source *vrrp_sources;     /* parallel to config->vrrps */
 	char quote_buffers[2][160];
 	unsigned int quote_next;
 };
@@ -108,6 +109,19 @@ struct interface_parse {
 	struct config_interface interface;
 	struct location block, name;
 	struct location type, xdp, parent, id, mtu, address, members, peer, namespace_name;
+};
+
+/* What a vrrp block said and where. */
+struct vrrp_source {
+	struct location block, name, interface, version, vrid, advert, preempt;
+	struct location preempt_delay, method, gateway_v4, gateway_v6;
+};
+
+struct vrrp_parse {
+	struct config_vrrp vrrp;
+	struct vrrp_source source;
+	struct location *vips;                /* parallel to vrrp.vips */
+	struct location *peers;               /* parallel to vrrp.unicast_peers */
 };
 
 /* config_lexer.c */
@@ -191,6 +205,11 @@ int service_block_parse(struct config_parser *parser, void *object,
 /* config_vrrp.c */
 int vrrp_block_parse(struct config_parser *parser, void *object,
 		     const struct token *keyword);
+void vrrp_free(struct config_vrrp *vrrp);
+
+/* config_vrrp_check.c */
+void vrrp_check_block(struct config_parser *parser, const struct vrrp_parse *parse);
+void vrrp_check_all(struct config_parser *parser); /* at the end of the file */
 
 /* config_namespace.c */
 /* Checks made once the whole file is read: every namespace of a service has
@@ -202,6 +221,5 @@ void supported_check_interface(struct config_parser *parser,
 			       const struct interface_parse *parse);
 void supported_check_service(struct config_parser *parser,
 			     const struct service_parse *parse);
-void supported_check_vrrp(struct config_parser *parser, const struct location *name);
 
 #endif

@@ -16,7 +16,6 @@ static const uint32_t supported_check_types = (1u << (CHECK_EXEC + 1)) - 1;
 static const uint32_t supported_interface_types = 1u << INTERFACE_ETHERNET;
 
 /* Features that are all or nothing. */
-static const bool supported_vrrp = false;
 static const bool supported_mixed_vip_families = false;
 static const bool supported_max_conns = true;
 static const bool supported_check_port = true;
@@ -132,10 +131,4 @@ void supported_check_interface(struct config_parser *parser,
 				     location_at(parse, unsupported_interface_settings[i].offset),
 				     "%s is not supported yet",
 				     unsupported_interface_settings[i].keyword);
-}
-
-void supported_check_vrrp(struct config_parser *parser, const struct location *name)
-{
-	if (!supported_vrrp)
-		config_error(parser, name, "vrrp is not supported yet");
 }
