@@ -130,7 +130,13 @@ $(BUILD)/fuzz/fuzz_check: tests/fuzz/fuzz_check.c $(CHECK_FUZZ_SRCS) $(HEADERS)
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
 	$(Q)$(CLANG) $(CPPFLAGS) -Ixvsd $(FUZZ_CFLAGS) tests/fuzz/fuzz_check.c $(CHECK_FUZZ_SRCS) -o $@ -lcrypto
-FUZZ_BINS := $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_api $(BUILD)/fuzz/fuzz_check
+VRRP_FUZZ_SRCS := xvsd/vrrp_packet.c lib/addr.c
+$(BUILD)/fuzz/fuzz_vrrp: tests/fuzz/fuzz_vrrp.c $(VRRP_FUZZ_SRCS) $(HEADERS)
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) $(CPPFLAGS) -Ixvsd $(FUZZ_CFLAGS) tests/fuzz/fuzz_vrrp.c $(VRRP_FUZZ_SRCS) -o $@
+FUZZ_BINS := $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_api $(BUILD)/fuzz/fuzz_check \
+	$(BUILD)/fuzz/fuzz_vrrp
 
 deps:
 	bash scripts/deps.sh
