@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* xvsctl subcommands that run on the host itself, without the daemon: the
- * backend-side decapsulation program and the backend doctor. */
+/* xvsctl subcommands in files of their own: the backend-side decapsulation
+ * program, the backend doctor (both without the daemon) and VRRP state. */
 #ifndef XVSCTL_COMMANDS_H
 #define XVSCTL_COMMANDS_H
 
+#include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Prints "xvsctl: MESSAGE" on stderr and returns 1 (the exit status). */
 int xvsctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* GET path from the daemon: 0 and *document, or 1 with the error printed. */
+int xvsctl_api_get(const char *path, struct json_object **document);
+/* Prints a document as --json does. */
+void xvsctl_json_print(struct json_object *document);
+/* xvsctl vrrp [--json] */
+int command_vrrp(int argc, char **argv);
 /* xvsctl decap (attach | detach) DEV */
 int command_decap(int argc, char **argv);
 /* xvsctl doctor (dr | tun) VIP */

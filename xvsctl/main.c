@@ -75,6 +75,16 @@ static void json_print(struct json_object *document)
 						      JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+int xvsctl_api_get(const char *path, struct json_object **document)
+{
+	return api_get(path, document);
+}
+
+void xvsctl_json_print(struct json_object *document)
+{
+	json_print(document);
+}
+
 static int command_list(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -217,17 +227,12 @@ static int command_backend(int argc, char **argv)
 	return 0;
 }
 
-static int command_not_yet(int argc, char **argv)
-{
-	return xvsctl_fail("%s: not supported yet", argv[0]);
-}
-
 static const struct command commands[] = {
 	{ "list", command_list, "list [--stats | --rate] [--json]" },
 	{ "conns", command_conns, "conns [SERVICE] [--json]" },
 	{ "backend", command_backend,
 	  "backend SERVICE ADDR[:PORT] (weight N | drain | enable | disable)" },
-	{ "vrrp", command_not_yet, "vrrp [--json]" },
+	{ "vrrp", command_vrrp, "vrrp [--json]" },
 	{ "reload", command_reload, "reload" },
 	{ "version", command_version, "version" },
 	{ "doctor", command_doctor, "doctor (dr | tun) VIP" },

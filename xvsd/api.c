@@ -16,6 +16,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "stats.h"
+#include "vrrp.h"
 
 #define API_CONNECTION_LIMIT 64
 #define API_CONNECTION_TIMEOUT_S 10
@@ -107,6 +108,8 @@ static enum MHD_Result route_get(struct api *api, struct MHD_Connection *connect
 		return respond_json(connection, MHD_HTTP_OK,
 				    stats__conns(api->daemon, service, limit));
 	}
+	if (!strcmp(url, "/api/v1/vrrp"))
+		return respond_json(connection, MHD_HTTP_OK, vrrp__json(api->daemon->vrrp));
 	if (!strcmp(url, "/api/v1/status"))
 		return respond_json(connection, MHD_HTTP_OK, stats__status(api->daemon));
 	if (!strcmp(url, "/metrics")) {

@@ -61,6 +61,7 @@ int daemon__reload(struct daemon *daemon)
 		config = NULL;
 	}
 	if (config) {
+		vrrp__reload(daemon->vrrp, config);
 		config_free(daemon->config);
 		daemon->config = config;
 		if (daemon->health)

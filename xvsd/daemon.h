@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "dataplane.h"
+#include "vrrp.h"
 
 struct health;
 
@@ -16,6 +17,7 @@ struct daemon {
 	struct config *config;
 	struct dataplane *dataplane;
 	struct health *health;           /* the checks (health.c); NULL before start */
+	struct vrrp *vrrp;               /* the VRRP speaker (vrrp.h) */
 	time_t started;           /* wall clock */
 	struct timespec started_monotonic;
 	struct timespec last_estimate;   /* monotonic time of the last rate sample */

@@ -121,7 +121,7 @@ static bool signal_handle(struct daemon *daemon, int fd)
 
 static int event_loop(struct daemon *daemon, struct api *api)
 {
-	int epoll_fd, signal_fd, tick_fd, api_fds[2], api_count, ret = 0;
+	int epoll_fd, signal_fd, tick_fd, vrrp_fd, api_fds[2], api_count, ret = 0;
 	unsigned int ticks = 0;
 	bool running = true;
 
@@ -134,6 +134,8 @@ static int event_loop(struct daemon *daemon, struct api *api)
 		ret = -1;
 		goto out;
 	}
+	vrrp_fd = vrrp__fd(daemon->vrrp);
+	epoll_watch(epoll_fd, vrrp_fd);
 	api_count = api__fds(api, api_fds, 2);
 	for (int i = 0; i < api_count; i++)
 		epoll_watch(epoll_fd, api_fds[i]);
@@ -156,6 +158,8 @@ static int event_loop(struct daemon *daemon, struct api *api)
 
 			if (fd == signal_fd) {
 				running = signal_handle(daemon, fd);
+			} else if (fd == vrrp_fd) {
+				vrrp__run(daemon->vrrp);
 			} else if (fd == tick_fd) {
 				if (read(fd, &expirations, sizeof(expirations)) < 0)
 					continue;
@@ -206,6 +210,9 @@ static int daemon_run(struct daemon *daemon)
 	ret = dataplane__open(daemon->config, &daemon->dataplane);
 	if (ret)
 		goto out;
+	ret = vrrp__open(daemon->config, &daemon->vrrp);
+	if (ret)
+		goto out;
 	ret = api__open(daemon, &api);
 	if (ret)
 		goto out;
@@ -217,6 +224,8 @@ out:
 	health__close(daemon->health);
 	daemon->health = NULL;
 	api__close(api);
+	vrrp__close(daemon->vrrp);
+	daemon->vrrp = NULL;
 	dataplane__close(daemon->dataplane);
 	daemon->dataplane = NULL;
 	run_dir_unlock(daemon->config->global.run_dir, lock_fd, run_dir_created);

@@ -10,6 +10,7 @@
 
 #include "health.h"
 #include "stats.h"
+#include "vrrp.h"
 
 struct family {
 	const char *name;
@@ -270,6 +271,7 @@ char *metrics__render(struct daemon *daemon)
 	health_backends_write(out, daemon);
 	health_engine_write(out, daemon);
 	table_and_reasons_write(out, daemon);
+	vrrp__metrics(out, daemon->vrrp);
 	if (fclose(out)) {
 		free(page);
 		return NULL;

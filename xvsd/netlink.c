@@ -283,3 +283,30 @@ int netlink__link_mtu(struct netlink *nl, uint32_t ifindex, uint32_t *mtu)
 
 	return link_get(nl, ifindex, &reply);
 }
+
+int netlink__address(struct netlink *nl, bool add, uint32_t ifindex,
+		     const struct inet_addr *addr, uint8_t prefix_len)
+{
+	char request[NETLINK_REQUEST_SIZE];
+	struct nlmsghdr *message = mnl_nlmsg_put_header(request);
+	struct ifaddrmsg *ifa;
+	int ret;
+
+	message->nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
+	message->nlmsg_flags = NLM_F_REQUEST | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	ifa = mnl_nlmsg_put_extra_header(message, sizeof(*ifa));
+	ifa->ifa_family = (unsigned char)addr->family;
+	ifa->ifa_prefixlen = prefix_len;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = ifindex;
+	/* No duplicate address detection: the address must work at once. */
+	ifa->ifa_flags = addr->family == AF_INET6 ? IFA_F_NODAD : 0;
+	mnl_attr_put(message, IFA_LOCAL, addr_length(addr),
+		     addr->family == AF_INET ? (const void *)&addr->v4 : (const void *)&addr->v6);
+	mnl_attr_put(message, IFA_ADDRESS, addr_length(addr),
+		     addr->family == AF_INET ? (const void *)&addr->v4 : (const void *)&addr->v6);
+	ret = netlink_transact(nl, message, NULL, NULL);
+	if (!add && (ret == -EADDRNOTAVAIL || ret == -ENOENT || ret == -ENODEV))
+		return 0; /* already gone */
+	return ret;
+}

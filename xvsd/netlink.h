@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* rtnetlink queries the data plane needs: the route and interface toward a
- * backend, its neighbour (MAC) entry, and asking the kernel to resolve it. */
+ * backend, its neighbour (MAC) entry, and asking the kernel to resolve it;
+ * VRRP adds and deletes its VIPs through it. */
 #ifndef XVSD_NETLINK_H
 #define XVSD_NETLINK_H
 
@@ -36,5 +37,10 @@ int netlink__neigh_resolve(struct netlink *nl, uint32_t ifindex, const struct in
 int netlink__link_mac(struct netlink *nl, uint32_t ifindex, uint8_t mac[6]);
 /* MTU of an interface. Returns 0 or negative errno. */
 int netlink__link_mtu(struct netlink *nl, uint32_t ifindex, uint32_t *mtu);
+/* Adds (or replaces) or deletes ADDR/PREFIX_LEN on ifindex, IPv6 without
+ * duplicate address detection. Deleting an absent address succeeds.
+ * Returns 0 or negative errno. */
+int netlink__address(struct netlink *nl, bool add, uint32_t ifindex,
+		     const struct inet_addr *addr, uint8_t prefix_len);
 
 #endif

@@ -373,6 +373,7 @@ struct json_object *stats__status(struct daemon *daemon)
 	json_object_object_add(document, "passes", reasons_json(daemon, false));
 	json_object_object_add(document, "persistence", persist_events_json(daemon));
 	json_object_object_add(document, "health", health_status_json(daemon));
+	json_object_object_add(document, "vrrp", vrrp__summary_json(daemon->vrrp));
 	return document;
 }
 
