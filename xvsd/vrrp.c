@@ -106,9 +106,11 @@ static int conf_copy(struct config_vrrp *copy, const struct config_vrrp *conf)
 	copy->notify = conf->notify ? strdup(conf->notify) : NULL;
 	if (!copy->unicast_peers || !copy->vips || (conf->notify && !copy->notify))
 		return -ENOMEM;
-	memcpy(copy->unicast_peers, conf->unicast_peers,
-	       conf->unicast_peer_count * sizeof(*conf->unicast_peers));
-	memcpy(copy->vips, conf->vips, conf->vip_count * sizeof(*conf->vips));
+	if (conf->unicast_peer_count)
+		memcpy(copy->unicast_peers, conf->unicast_peers,
+		       conf->unicast_peer_count * sizeof(*conf->unicast_peers));
+	if (conf->vip_count)
+		memcpy(copy->vips, conf->vips, conf->vip_count * sizeof(*conf->vips));
 	return 0;
 }
 

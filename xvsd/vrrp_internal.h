@@ -60,6 +60,7 @@ struct vrrp_router {
 	unsigned int ifindex;
 	uint8_t mac[6];
 	struct inet_addr primary;     /* source of our adverts */
+	struct inet_addr global;      /* IPv6: the first global address that is no VIP */
 	struct config_prefix vips[CONFIG_VRRP_VIPS_MAX];
 	size_t vip_count;
 	bool vips_added;

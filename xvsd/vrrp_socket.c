@@ -57,7 +57,7 @@ int vrrp_interface_lookup(struct vrrp_router *router)
 	struct inet_addr address;
 
 	router->ifindex = if_nametoindex(ifname);
-	router->primary.family = 0;
+	router->primary.family = router->global.family = 0;
 	if (!router->ifindex || getifaddrs(&list) < 0)
 		return -ENODEV;
 	for (entry = list; entry; entry = entry->ifa_next) {
@@ -72,6 +72,14 @@ int vrrp_interface_lookup(struct vrrp_router *router)
 			   !router->primary.family &&
 			   usable_primary(router, entry->ifa_addr, &address)) {
 			router->primary = address;
+		} else if (entry->ifa_addr->sa_family == AF_INET6 && router->family == AF_INET6 &&
+			   !router->global.family &&
+			   !IN6_IS_ADDR_LINKLOCAL(
+				   &((struct sockaddr_in6 *)(void *)entry->ifa_addr)->sin6_addr)) {
+			address.family = AF_INET6;
+			address.v6 = ((struct sockaddr_in6 *)(void *)entry->ifa_addr)->sin6_addr;
+			if (!is_vip(router->speaker, &address))
+				router->global = address;
 		}
 	}
 	freeifaddrs(list);

@@ -129,6 +129,32 @@ void vrrp_links_receive(struct vrrp *speaker)
 	}
 }
 
+/* Probes leave from an address of the node, never from a VIP: a VIP moves, and
+ * the gateway's answer must reach this node whoever is master. */
+static int probe_bind(const struct vrrp_router *router, int fd)
+{
+	const struct inet_addr *gateway = gateway_of(router);
+	struct sockaddr_storage local = { 0 };
+	socklen_t length;
+
+	if (router->family == AF_INET) {
+		struct sockaddr_in *sin = (void *)&local;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = router->primary.v4;
+		length = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (void *)&local;
+		bool link_local = IN6_IS_ADDR_LINKLOCAL(&gateway->v6) || !router->global.family;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = link_local ? router->primary.v6 : router->global.v6;
+		sin6->sin6_scope_id = link_local ? router->ifindex : 0;
+		length = sizeof(*sin6);
+	}
+	return bind(fd, (struct sockaddr *)&local, length) ? -errno : 0;
+}
+
 int vrrp_probe_open(struct vrrp_router *router)
 {
 	const char *ifname = router->instance->conf.interface;
@@ -147,20 +173,23 @@ int vrrp_probe_open(struct vrrp_router *router)
 	if (router->family == AF_INET) {
 		struct icmp_filter filter = { ~(1u << ICMP_ECHOREPLY) };
 
-		err = setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof(filter));
+		err = setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof(filter)) ? -errno : 0;
 	} else {
 		struct icmp6_filter filter;
 
 		ICMP6_FILTER_SETBLOCKALL(&filter);
 		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
-		err = setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof(filter));
+		err = setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof(filter))
+			      ? -errno : 0;
 	}
 	router->probe_watch.kind = VRRP_WATCH_PROBES;
 	router->probe_watch.router = router;
-	if (err || (err = vrrp_watch_add(router->speaker, fd, &router->probe_watch))) {
-		err = err < 0 ? err : -errno;
+	if (!err)
+		err = probe_bind(router, fd);
+	if (!err)
+		err = vrrp_watch_add(router->speaker, fd, &router->probe_watch);
+	if (err)
 		goto fail;
-	}
 	router->probe_fd = fd;
 	router->probe_due = vrrp_now();
 	router->probe_answered = true; /* nothing sent yet */

@@ -426,7 +426,8 @@ static void test_errors_unsupported(void)
 		      "t.conf:1:26: error: parent is not supported yet\n"
 		      "t.conf:1:39: error: id is not supported yet\n"
 		      "t.conf:1:45: error: mtu is not supported yet\n"
-		      "t.conf:2:6: error: vrrp is not supported yet\n", 5);
+		      "t.conf:2:1: error: vrrp \"vi_1\" needs an interface\n"
+		      "t.conf:2:1: error: vrrp \"vi_1\" needs at least one vip\n", 6);
 }
 
 /* Tenants: one VIP:port per namespace; interfaces of one name in several
