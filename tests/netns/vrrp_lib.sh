@@ -79,9 +79,15 @@ vr_field() {
 
 # vr_has NODE ADDRESS: ADDRESS is on NODE's eth0.
 vr_has() {
-	ip -n "$P-$1" -o addr show dev eth0 | grep -q " ${2}/"
+	local list
+	list=$(ip -n "$P-$1" -o addr show dev eth0)
+	grep -q " ${2}/" <<<"$list" && return 0
+	echo "$1 has no $2:" $(awk '{print $4}' <<<"$list")
+	return 1
 }
-vr_lacks() { ! vr_has "$@"; }
+vr_lacks() {
+	! ip -n "$P-$1" -o addr show dev eth0 | grep -q " ${2}/"
+}
 
 # vr_start NODE: xvsd with $NETNS_TMP/NODE.conf in NODE, its pid in $NETNS_TMP/NODE.pid;
 # waits (10 s at most) for its API. FAIL setup and exit when it does not come up.
@@ -155,6 +161,11 @@ vr_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 vr_cleanup() {
 	local f pid node
+	if [ "$NETNS_FAILED" -ne 0 ] && [ -n "${NETNS_TMP:-}" ]; then
+		for f in "$NETNS_TMP"/n*.log; do
+			[ -e "$f" ] && echo "# $(basename "$f"): $(tail -n 8 "$f" | tr '\n' '|')" >&2
+		done
+	fi
 	if [ -n "${NETNS_TMP:-}" ]; then
 		for f in "$NETNS_TMP"/*.tcpdump.pid; do
 			[ -e "$f" ] && capture_stop "$(basename "$f" .tcpdump.pid)"
