@@ -62,7 +62,7 @@ vr_wait_ms() {
 
 vr_start n1
 vr_wait_check n1-master 5 vr_is n1 vi_1 ipv4 master
-vr_check n1-owns-vip vr_has n1 "$VIP"
+vr_check n1-owns-vip vr_owns n1 "$VIP"
 vr_start n2
 vr_wait_check n2-backup 5 vr_is n2 vi_1 ipv4 backup
 vr_check n2-lacks-vip vr_lacks n2 "$VIP"

@@ -55,7 +55,7 @@ faults=$(vr_field n1 vi_1 ipv4 faults || true)
 vr_check link-fault-reason grep -q link <<<"$faults"
 vr_wait_check link-n2-master 3 both_master n2
 vr_check link-n1-released vr_lacks n1 "$VIP4"
-vr_check link-n2-owns vr_has n2 "$VIP6"
+vr_check link-n2-owns vr_owns n2 "$VIP6"
 ip -n "$P-sw" link set pn1 up
 vr_wait_check link-recovered 5 both_master n1
 vr_wait_check link-n2-backup 3 both_in n2 backup
@@ -79,7 +79,7 @@ ip -n "$P-gw" route del blackhole "$(vr_v4 n1)/32"
 ip -n "$P-gw" -6 route del blackhole "$(vr_v6 n1)/128"
 vr_wait_check gw-recovered 5 both_master n1
 vr_wait_check gw-n2-backup 3 both_in n2 backup
-vr_check gw-n1-owns vr_has n1 "$VIP6"
+vr_check gw-n1-owns vr_owns n1 "$VIP6"
 
 vr_kill n1 TERM
 vr_kill n2 TERM

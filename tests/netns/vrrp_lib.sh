@@ -77,16 +77,16 @@ vr_field() {
 	vr_json "$node" && python3 "$VR_VERIFY" field "$NETNS_TMP/$node.json" "$@"
 }
 
-# vr_has NODE ADDRESS: ADDRESS is on NODE's eth0.
+# vr_has NODE ADDRESS: ADDRESS is on NODE's eth0. vr_owns: the same, saying what is there
+# when it is not (for vr_check).
 vr_has() {
-	local list
-	list=$(ip -n "$P-$1" -o addr show dev eth0)
-	grep -q " ${2}/" <<<"$list" && return 0
-	echo "$1 has no $2:" $(awk '{print $4}' <<<"$list")
-	return 1
+	ip -n "$P-$1" -o addr show dev eth0 | grep -q " ${2}/"
 }
-vr_lacks() {
-	! ip -n "$P-$1" -o addr show dev eth0 | grep -q " ${2}/"
+vr_lacks() { ! vr_has "$@"; }
+vr_owns() {
+	vr_has "$@" && return 0
+	echo "$1 has no $2:" $(ip -n "$P-$1" -o addr show dev eth0 | awk '{print $4}')
+	return 1
 }
 
 # vr_start NODE: xvsd with $NETNS_TMP/NODE.conf in NODE, its pid in $NETNS_TMP/NODE.pid;
