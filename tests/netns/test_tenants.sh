@@ -186,6 +186,20 @@ else
 fi
 check_checksums ca cb ba bb
 
+# A reload naming a namespace that does not exist fails and changes nothing.
+{
+	tenant_conf a b
+	printf '\ninterface eth0 {\n    namespace %s\n}\n' "$P-none"
+} >"$NETNS_TMP/xvs.conf"
+out=$("$XVSCTL" -s "$SOCK" reload 2>&1) || true
+count=$("$XVSCTL" -s "$SOCK" list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["services"]))')
+if grep -q "namespace $P-none: does not exist" <<<"$out" && [ "$count" = 4 ] &&
+	ip -n "$P-b" link show eth0 | grep -q xdp; then
+	pass reload_missing_namespace
+else
+	fail reload_missing_namespace "$out; $count services"
+fi
+
 # Reload without tenant b: tenant a's flows stay on their backends; b has no XDP and
 # its forwarding sysctls are as found.
 tenant_conf a >"$NETNS_TMP/xvs.conf"
