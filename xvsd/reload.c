@@ -461,7 +461,10 @@ static bool interface_wanted(const struct dataplane *dp, const struct config *co
 	return false;
 }
 
-/* Detaches what the configuration dropped, attaches what it added. */
+/* Detaches what the configuration dropped, attaches what it added. An
+ * interface with a namespace (ethernet, or a veth-peer moved there) is
+ * attached inside that namespace by its tenant's instance of xvs_lb
+ * (tenant.c, docs/tenants.md): it carries the namespace's services. */
 static int interfaces_apply(struct dataplane *dp, const struct config *config)
 {
 	int ret = 0;
