@@ -2,6 +2,7 @@
 /* xdpload, the benchmark's XDP helper: attaches the sink and the bare forwarder,
  * reads sink counters, and fills or sizes the conns map of a running xvs_lb. */
 #include <errno.h>
+#include <sched.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,9 @@ static int usage(void)
 		"       xdpload count IFNAME             packets the attached sink counted\n"
 		"       xdpload conns-fill IFNAME COUNT  add COUNT live UDP flows to xvs conns\n"
 		"       xdpload conns-memlock IFNAME     memlock bytes and size of xvs conns\n"
-		"       xdpload test-run IFNAME VIP COUNT BPF_PROG_TEST_RUN ns of the attached program\n");
+		"       xdpload test-run IFNAME VIP COUNT [FLOWS]\n"
+		"                                        BPF_PROG_TEST_RUN ns of the attached program\n"
+		"       xdpload prog-stats IFNAME SECONDS run_time_ns/run_cnt of it over SECONDS\n");
 	return 2;
 }
 
@@ -327,55 +330,131 @@ static void udp_frame(unsigned char *frame, uint32_t src, uint16_t sport, uint32
 	udp[5] = 26; /* checksum 0: none */
 }
 
-/* BPF_PROG_TEST_RUN timing of the XDP program on IFNAME. tracked: one flow,
- * COUNT repeats in the kernel (the flow is tracked after the first run). new:
- * COUNT runs of one packet each, every one from another client address (a
- * new flow for a stateful program); also the same for a single tracked flow
- * run one at a time, so that the difference is the new flow's extra cost. */
+/* One BPF_PROG_TEST_RUN of the program fd on frame, as if it had arrived
+ * on ifindex; the kernel's duration (ns per run) or 0 on error. */
+static uint32_t test_run_once(int fd, unsigned char *frame, int ifindex, uint32_t repeat)
+{
+	unsigned char out[128];
+	struct xdp_md ctx = { .data_end = 60, .ingress_ifindex = (uint32_t)ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = 60,
+		    .data_out = out, .data_size_out = sizeof(out), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(fd, &opts))
+		return 0;
+	return opts.duration;
+}
+
+/* BPF_PROG_TEST_RUN timing of the XDP program on IFNAME, as if the packets
+ * had arrived there. tracked_repeat: one tracked flow, COUNT repeats in the
+ * kernel (hot caches). tracked_single: the same flow, COUNT calls of one run
+ * each (a call's timer adds ~100 ns). flows_single: COUNT calls cycling
+ * through FLOWS tracked flows (the generator's 1,000 source ports by
+ * default), so each run finds colder entries. cold_single: the same with
+ * 1 MiB of other memory read before each call (the CPU's L1 and L2 caches
+ * evicted, as a generator and the kernel's path evict them between packets
+ * under load): mostly a count of the cache lines a run needs. new_single:
+ * COUNT calls, each a new flow (another client address). All on one CPU. */
 static int command_test_run(int argc, char **argv)
 {
-	unsigned char frame[60], out[128];
-	uint32_t prog_id = 0, dst, count;
-	int ifindex, fd;
-	uint64_t total_new = 0, total_one = 0;
+	unsigned char frame[60];
+	uint32_t prog_id = 0, dst, count, flows = 1000;
+	uint64_t total_new = 0, total_one = 0, total_flows = 0, total_cold = 0;
+	size_t evict_bytes = 1 << 20;
+	volatile unsigned char *evict;
+	int ifindex, fd, cpu = sched_getcpu();
+	cpu_set_t cpus;
 
-	if (argc != 5)
+	if (argc != 5 && argc != 6)
 		return usage();
 	ifindex = ifindex_of(argv[2]);
 	count = (uint32_t)strtoul(argv[4], NULL, 10);
-	if (!ifindex || inet_pton(AF_INET, argv[3], &dst) != 1 || !count ||
+	if (argc == 6)
+		flows = (uint32_t)strtoul(argv[5], NULL, 10);
+	if (!ifindex || inet_pton(AF_INET, argv[3], &dst) != 1 || !count || !flows ||
+	    flows > 60000 || bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &prog_id) || !prog_id)
+		return usage();
+	CPU_ZERO(&cpus);
+	CPU_SET(cpu < 0 ? 0 : cpu, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	evict = calloc(1, evict_bytes);
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0 || !evict)
+		return 1;
+	udp_frame(frame, htonl(0xac100001), 40000, dst);
+	test_run_once(fd, frame, ifindex, 1); /* make it tracked */
+	printf("tracked_repeat_ns=%u\n", test_run_once(fd, frame, ifindex, count));
+	for (uint32_t i = 0; i < count; i++)
+		total_one += test_run_once(fd, frame, ifindex, 1);
+	for (uint32_t i = 0; i < flows; i++) {
+		udp_frame(frame, htonl(0xac100002), (uint16_t)(1024 + i), dst);
+		test_run_once(fd, frame, ifindex, 1);
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		udp_frame(frame, htonl(0xac100002), (uint16_t)(1024 + i % flows), dst);
+		total_flows += test_run_once(fd, frame, ifindex, 1);
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		udp_frame(frame, htonl(0xac100002), (uint16_t)(1024 + i % flows), dst);
+		for (size_t at = 0; at < evict_bytes; at += 64)
+			(void)evict[at]; /* volatile: every read is done */
+		total_cold += test_run_once(fd, frame, ifindex, 1);
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		udp_frame(frame, htonl(0xac200000 + i), 40000, dst);
+		total_new += test_run_once(fd, frame, ifindex, 1);
+	}
+	printf("tracked_single_ns=%.0f flows_single_ns=%.0f cold_single_ns=%.0f "
+	       "new_single_ns=%.0f\n", (double)total_one / count, (double)total_flows / count,
+	       (double)total_cold / count, (double)total_new / count);
+	free((void *)evict);
+	close(fd);
+	return 0;
+}
+
+/* Run-time statistics of the XDP program on IFNAME over SECONDS (while load
+ * runs): BPF_ENABLE_STATS is held for that long, so kernel.bpf_stats_enabled
+ * stays as it was for everyone else. */
+static int command_prog_stats(int argc, char **argv)
+{
+	struct bpf_prog_info before, after;
+	uint32_t prog_id = 0, size;
+	int ifindex, fd, stats_fd, ret = 1;
+	struct timespec pause;
+	double seconds;
+
+	if (argc != 4)
+		return usage();
+	ifindex = ifindex_of(argv[2]);
+	seconds = atof(argv[3]);
+	if (!ifindex || seconds <= 0 ||
 	    bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &prog_id) || !prog_id)
 		return usage();
 	fd = bpf_prog_get_fd_by_id(prog_id);
 	if (fd < 0)
 		return 1;
-	{
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = 60,
-			    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
-		udp_frame(frame, htonl(0xac100001), 40000, dst);
-		bpf_prog_test_run_opts(fd, &opts); /* make it tracked */
-		opts.repeat = count;
-		opts.data_size_out = sizeof(out);
-		if (bpf_prog_test_run_opts(fd, &opts))
-			return 1;
-		printf("tracked_repeat_ns=%u retval=%u\n", opts.duration, opts.retval);
-		opts.repeat = 1;
-		for (uint32_t i = 0; i < count; i++) {
-			opts.data_size_out = sizeof(out);
-			bpf_prog_test_run_opts(fd, &opts);
-			total_one += opts.duration;
-		}
-		for (uint32_t i = 0; i < count; i++) {
-			udp_frame(frame, htonl(0xac200000 + i), 40000, dst);
-			opts.data_size_out = sizeof(out);
-			bpf_prog_test_run_opts(fd, &opts);
-			total_new += opts.duration;
-		}
-		printf("tracked_single_ns=%.0f new_single_ns=%.0f\n", (double)total_one / count,
-		       (double)total_new / count);
-	}
+	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
+	size = sizeof(before);
+	if (stats_fd < 0 || bpf_obj_get_info_by_fd(fd, &before, &size))
+		goto cleanup;
+	pause.tv_sec = (time_t)seconds;
+	pause.tv_nsec = (long)((seconds - (double)pause.tv_sec) * 1e9);
+	nanosleep(&pause, NULL);
+	size = sizeof(after);
+	if (bpf_obj_get_info_by_fd(fd, &after, &size))
+		goto cleanup;
+	printf("runs=%llu ns_per_run=%.1f\n", (unsigned long long)(after.run_cnt - before.run_cnt),
+	       after.run_cnt > before.run_cnt ? (double)(after.run_time_ns - before.run_time_ns) /
+							(double)(after.run_cnt - before.run_cnt)
+					      : 0.0);
+	ret = 0;
+cleanup:
+	if (stats_fd >= 0)
+		close(stats_fd);
 	close(fd);
-	return 0;
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -389,6 +468,7 @@ int main(int argc, char **argv)
 		{ "detach", command_detach },
 		{ "count", command_count },
 		{ "test-run", command_test_run },
+		{ "prog-stats", command_prog_stats },
 		{ "conns-fill", command_conns_fill },
 		{ "conns-memlock", command_conns_memlock },
 	};
