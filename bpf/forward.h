@@ -50,19 +50,22 @@ static __always_inline int forward_dr(struct xdp_md *ctx, const struct xvs_servi
 }
 
 __attribute__((noinline)) int xvs_forward(struct xdp_md *ctx, const struct xvs_service *service,
-					  const struct packet *pkt, __u32 backend_id);
+					  const struct packet *pkt, struct xvs_backend *backend,
+					  __u32 backend_id);
 
 /* A global function, so that the verifier checks the modes' paths once
- * rather than once for every path through connection tracking. */
+ * rather than once for every path through connection tracking. It takes the
+ * backend entry connection tracking found (a map value pointer is a valid
+ * argument), so the backend is not looked up a second time per packet. */
 __attribute__((noinline)) int xvs_forward(struct xdp_md *ctx, const struct xvs_service *service,
-					  const struct packet *pkt, __u32 backend_id)
+					  const struct packet *pkt, struct xvs_backend *backend,
+					  __u32 backend_id)
 {
-	struct target target = { .backend_id = backend_id };
+	struct target target = { .backend_id = backend_id, .backend = backend };
 
 	if (!ctx || !service || !pkt)
 		return XDP_ABORTED;
-	target.backend = bpf_map_lookup_elem(&backends, &backend_id);
-	if (!target.backend)
+	if (!backend)
 		return drop_counted(XVS_DROP_NO_BACKEND);
 	switch (service->mode) {
 	case XVS_MODE_DR:
@@ -80,7 +83,7 @@ __attribute__((noinline)) int xvs_forward(struct xdp_md *ctx, const struct xvs_s
 static __always_inline int forward(struct xdp_md *ctx, const struct xvs_service *service,
 				   const struct packet *pkt, const struct target *target)
 {
-	return xvs_forward(ctx, service, pkt, target->backend_id);
+	return xvs_forward(ctx, service, pkt, target->backend, target->backend_id);
 }
 
 #include "icmp_error.h"
