@@ -201,7 +201,9 @@ static __always_inline int forward_nat(struct xdp_md *ctx, const struct xvs_serv
 	if (verdict != FURTHER_PROCESSING)
 		return verdict;
 	nat_out_key(&scratch->reply, &scratch->out);
-	verdict = nat_route(ctx, &scratch->out, pkt->l3_bytes, &scratch->fib);
+	verdict = nat_backend_hop(ctx, target->backend, pkt->l3_bytes, &scratch->fib);
+	if (verdict == NAT_LOOKUP)
+		verdict = nat_route(ctx, &scratch->out, pkt->l3_bytes, &scratch->fib);
 	if (verdict == NAT_TOO_BIG) {
 		/* ICMP too big to the client, from the VIP. */
 		verdict = inner_read(ctx, pkt, &info);

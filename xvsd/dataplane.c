@@ -241,6 +241,13 @@ static bool service_tunnels(const struct config_service *conf)
 	return conf->mode == XVS_MODE_TUN || (conf->mode == XVS_MODE_GENERIC && conf->generic_tun);
 }
 
+/* Whether packets reach the service's backends through the FIB's next hop
+ * (nat, snat) rather than on-link (dr) or through a tunnel. */
+static bool service_routed(const struct config_service *conf)
+{
+	return conf->mode == XVS_MODE_NAT || conf->mode == XVS_MODE_SNAT;
+}
+
 static int backend_write(struct dataplane *dp, const struct dp_service *service,
 			 const struct dp_backend *backend)
 {
@@ -261,9 +268,28 @@ static int backend_write(struct dataplane *dp, const struct dp_service *service,
 		mapenc_backend_tunnel(&backend->tunnel_source,
 				      backend->mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)backend->mtu,
 				      &value);
+	else if (service_routed(service->conf) && ready)
+		/* nat/snat: the egress MTU only, so that the data plane may
+		 * send to the resolved next hop without a FIB lookup. */
+		mapenc_backend_tunnel(NULL,
+				      backend->mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)backend->mtu,
+				      &value);
 	if (bpf_map__update_elem(dp->skel->maps.backends, &backend->id, sizeof(backend->id),
 				 &value, sizeof(value), BPF_ANY))
 		return -errno;
+	return 0;
+}
+
+/* The MTU toward a backend as the kernel's FIB sees it: the route's own mtu
+ * when it has one below the interface's, else the interface's. */
+static int route_mtu(struct netlink *netlink, const struct route_info *route, uint32_t *mtu)
+{
+	int ret = netlink__link_mtu(netlink, route->ifindex, mtu);
+
+	if (ret)
+		return ret;
+	if (route->mtu && route->mtu < *mtu)
+		*mtu = route->mtu;
 	return 0;
 }
 
@@ -287,7 +313,7 @@ static bool backend_tunnel(struct netlink *netlink, const struct dp_service *ser
 			 "no source address toward the backend (set tunnel_source)");
 		return false;
 	}
-	ret = netlink__link_mtu(netlink, route->ifindex, mtu);
+	ret = route_mtu(netlink, route, mtu);
 	if (ret) {
 		snprintf(backend->problem, sizeof(backend->problem), "interface MTU: %s",
 			 strerror(-ret));
@@ -306,8 +332,7 @@ static bool backend_resolve(struct dataplane *dp, const struct dp_service *servi
 	struct netlink *netlink = tenant ? tenant->netlink : NULL;
 	bool tun = service_tunnels(service->conf);
 	/* nat and snat are routed (bpf_fib_lookup): a gateway is fine. */
-	bool routed = tun || service->conf->mode == XVS_MODE_NAT ||
-		      service->conf->mode == XVS_MODE_SNAT;
+	bool routed = tun || service_routed(service->conf);
 	const struct inet_addr *next_hop = &backend->conf->addr;
 	struct inet_addr source = { 0 };
 	char text[INET6_ADDRSTRLEN];
@@ -340,6 +365,10 @@ static bool backend_resolve(struct dataplane *dp, const struct dp_service *servi
 		next_hop = &route.gateway;
 	if (tun && !backend_tunnel(netlink, service, backend, &route, &source, &mtu))
 		return false;
+	/* nat/snat without a known MTU (0) still work: each packet is then
+	 * routed with bpf_fib_lookup. */
+	if (service_routed(service->conf) && route_mtu(netlink, &route, &mtu))
+		mtu = 0;
 	inet_addr_format(next_hop, text, sizeof(text));
 	ret = netlink__neigh_get(netlink, route.ifindex, next_hop, mac);
 	/* Ask the kernel to (re)confirm: resolves an unknown entry, and keeps a

@@ -97,6 +97,17 @@ struct route_reply {
 	bool found;
 };
 
+/* RTAX_MTU of a route's metrics (a route with its own mtu, or a learnt path
+ * MTU): what bpf_fib_lookup checks packets against. */
+static int route_metric(const struct nlattr *attr, void *data)
+{
+	struct route_info *route = data;
+
+	if (mnl_attr_get_type(attr) == RTAX_MTU && mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		route->mtu = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
 static int route_attr(const struct nlattr *attr, void *data)
 {
 	struct route_reply *reply = data;
@@ -115,6 +126,9 @@ static int route_attr(const struct nlattr *attr, void *data)
 	case RTA_PREFSRC:
 		attr_get_addr(attr, reply->family, &reply->route->prefsrc);
 		reply->route->has_prefsrc = true;
+		break;
+	case RTA_METRICS:
+		mnl_attr_parse_nested(attr, route_metric, reply->route);
 		break;
 	}
 	return MNL_CB_OK;

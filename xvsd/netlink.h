@@ -18,6 +18,7 @@ struct route_info {
 	struct inet_addr gateway;
 	bool has_prefsrc;       /* the source address the kernel would use */
 	struct inet_addr prefsrc;
+	uint32_t mtu;           /* the route's mtu metric; 0 = none (the interface's) */
 };
 
 struct netlink *netlink__open(void);

@@ -101,7 +101,8 @@ static int netns_setup(void)
 	return 0;
 }
 
-static int nat_setup_service(enum nat_service svc)
+/* backend_ifindex: nat-be, where the daemon would find every backend. */
+static int nat_setup_service(enum nat_service svc, uint32_t backend_ifindex)
 {
 	const struct nat_def *def = nat_def(svc);
 	uint32_t id = backend_id((enum fixture_service)svc, 0), service_id = (uint32_t)svc;
@@ -119,9 +120,18 @@ static int nat_setup_service(enum nat_service svc)
 	mapenc_service(service_id, def->mode, XVS_SCHED_RR, id, 1, &value);
 	err = bpf_map__update_elem(skel->maps.services, &key, sizeof(key), &value,
 				   sizeof(value), BPF_NOEXIST);
-	/* The data plane routes with the FIB: MACs here are never used. */
-	mapenc_backend(&addr, def->backend_port, service_id, backend_mac, packet_lb_mac,
-		       INGRESS_IFINDEX, &backend);
+	/* As the daemon writes it: the next hop and the egress MTU, which
+	 * the data plane uses instead of a FIB lookup. The backend without a
+	 * neighbour has no MTU (the daemon would not have resolved it), so its
+	 * packets are routed with the FIB, which finds no neighbour. */
+	if (svc == NAT_NO_NEIGH) {
+		mapenc_backend(&addr, def->backend_port, service_id, backend_mac, packet_lb_mac,
+			       INGRESS_IFINDEX, &backend);
+	} else {
+		mapenc_backend(&addr, def->backend_port, service_id, backend_mac,
+			       backend_side_mac, backend_ifindex, &backend);
+		mapenc_backend_tunnel(NULL, 1500, &backend);
+	}
 	if (!err)
 		err = bpf_map__update_elem(skel->maps.backends, &id, sizeof(id), &backend,
 					   sizeof(backend), BPF_ANY);
@@ -153,7 +163,7 @@ static int nat_fixture_open(void)
 	err = fixture_open();
 
 	for (int svc = SVC__COUNT; !err && svc < NAT__END; svc++)
-		err = nat_setup_service((enum nat_service)svc);
+		err = nat_setup_service((enum nat_service)svc, ifindex[0]);
 	for (int i = 0; !err && i < 2; i++)
 		err = bpf_map__update_elem(skel->maps.tx_ports, &ifindex[i], sizeof(ifindex[i]),
 					   &ifindex[i], sizeof(ifindex[i]), BPF_ANY);

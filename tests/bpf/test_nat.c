@@ -149,6 +149,46 @@ static void test_no_neigh(void)
 	expect_pass(in, len, XVS_PASS_NO_NEIGH);
 }
 
+/* Toward the backend a packet goes to the next hop in the backend's entry
+ * (the daemon resolved it), without a FIB lookup; one bigger than the
+ * entry's MTU, or with no MTU there, is routed with the FIB. The entry
+ * names another MAC than the kernel's neighbour to tell the two apart. */
+static void test_next_hop_from_backend(void)
+{
+	static const uint8_t entry_mac[6] = { 0x02, 0xbe, 0x00, 0x00, 0x00, 0x22 };
+	const struct nat_def *def = nat_def(NAT_UDP4);
+	uint32_t id = backend_id((enum fixture_service)NAT_UDP4, 0);
+	uint8_t in[PACKET_MAX], want[PACKET_MAX];
+	struct xvs_backend saved, changed;
+	size_t len, want_len;
+
+	nat_reset();
+	TEST_CHECK(bpf_map__lookup_elem(skel->maps.backends, &id, sizeof(id), &saved,
+					sizeof(saved), 0) == 0);
+	changed = saved;
+	memcpy(changed.dmac, entry_mac, 6);
+	bpf_map__update_elem(skel->maps.backends, &id, sizeof(id), &changed, sizeof(changed),
+			     BPF_ANY);
+	len = nat_build(def, client_of(def), 40000, def->vip, def->port, 0, false, NULL, NULL, in);
+	want_len = nat_build(def, client_of(def), 40000, def->backend, backend_port_of(def), 0,
+			     true, entry_mac, backend_side_mac, want);
+	expect_out(in, len, XDP_REDIRECT, want, want_len);
+
+	changed.mtu = (uint16_t)(l3_bytes(in) - 1);
+	bpf_map__update_elem(skel->maps.backends, &id, sizeof(id), &changed, sizeof(changed),
+			     BPF_ANY);
+	nat_build(def, client_of(def), 40000, def->backend, backend_port_of(def), 0, true,
+		  backend_mac, backend_side_mac, want);
+	expect_out(in, len, XDP_REDIRECT, want, want_len);
+
+	changed.mtu = 0;
+	bpf_map__update_elem(skel->maps.backends, &id, sizeof(id), &changed, sizeof(changed),
+			     BPF_ANY);
+	expect_out(in, len, XDP_REDIRECT, want, want_len);
+	bpf_map__update_elem(skel->maps.backends, &id, sizeof(id), &saved, sizeof(saved),
+			     BPF_ANY);
+}
+
 /* A reply that matches no flow is the kernel's. */
 static void test_reply_without_flow(void)
 {
@@ -216,6 +256,7 @@ int main(void)
 	TEST_RUN("bpf/snat_tcp4_ports_exhausted", test_snat_tcp4_ports);
 	TEST_RUN("bpf/snat_udp6", test_snat_udp6);
 	TEST_RUN("bpf/nat_no_neigh", test_no_neigh);
+	TEST_RUN("bpf/nat_next_hop_from_backend", test_next_hop_from_backend);
 	TEST_RUN("bpf/nat_reply_without_flow", test_reply_without_flow);
 	TEST_RUN("bpf/nat_ttl_expired", test_ttl_expired);
 	TEST_RUN("bpf/nat_reaped_with_conn", test_reaped_with_conn);
