@@ -92,7 +92,9 @@ tenant_conf() {
 		printf '\ninterface eth0 {\n    namespace %s\n}\n' "$P-$t"
 		printf '\ninterface eth1 {\n    namespace %s\n}\n' "$P-$t"
 		conf_service "dns-$t" "$VIP" 53 udp nat "10.0.1.11 10.0.1.12" "namespace $P-$t"
-		conf_service "web-$t" "$VIP" 80 tcp nat "10.0.1.11 10.0.1.12" "namespace $P-$t"
+		# Its health checks connect from inside the namespace too.
+		conf_service "web-$t" "$VIP" 80 tcp nat "10.0.1.11 10.0.1.12" "namespace $P-$t" \
+			"check tcp interval 1s timeout 500ms rise 1"
 	done
 }
 
@@ -170,6 +172,10 @@ for t in "ab":
         assert s["namespace"] == f"{prefix}-{t}", (name, s["namespace"])
         st = s["stats"]
         assert st["conns"] == count and st["in_packets"] >= count and st["out_packets"] >= count, (name, st)
+    # The tcp checks of web-T reached T's backends from inside T's namespace.
+    for b in services[f"web-{t}"]["backends"]:
+        check = b.get("check") or {}
+        assert check.get("result") == "ok" and check.get("successes", 0) >= 1, (t, b)
 ports = {}
 for c in conns:
     assert c["namespace"] == f"{prefix}-{c['service'][-1]}", c
