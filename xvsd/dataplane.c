@@ -341,8 +341,12 @@ static bool backend_resolve(struct dataplane *dp, const struct dp_service *servi
 	uint32_t mtu = 0;
 	int ret;
 
-	timespec_after(&backend->next_resolve, backend->ready ? RESOLVE_REFRESH_MS
-							     : RESOLVE_RETRY_MS);
+	/* Refreshes spread over 2 s by id: backends resolved together (at start)
+	 * do not all come due in one tick, which would stall the event loop
+	 * (500 backends: ~100 ms of netlink round trips, seen as late checks). */
+	timespec_after(&backend->next_resolve,
+		       backend->ready ? RESOLVE_REFRESH_MS - (backend->id % 100) * 20
+				      : RESOLVE_RETRY_MS);
 	if (!netlink) {
 		snprintf(backend->problem, sizeof(backend->problem), "namespace %s is not open",
 			 service->conf->namespace_name);

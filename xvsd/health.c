@@ -19,7 +19,7 @@
 #define RUN_STARTS_MAX 64
 
 const double health_lateness_bounds[HEALTH_LATENESS_BUCKETS] = {
-	0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 1,
+	0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 1,
 };
 
 uint64_t health_now_ns(void)

@@ -11,7 +11,7 @@ struct daemon;
 struct health;
 
 /* Upper bounds (seconds) of xvs_health_check_lateness_seconds' buckets. */
-#define HEALTH_LATENESS_BUCKETS 10
+#define HEALTH_LATENESS_BUCKETS 12
 extern const double health_lateness_bounds[HEALTH_LATENESS_BUCKETS];
 
 /* How well the engine keeps its schedule: a check's lateness is its actual

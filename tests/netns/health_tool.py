@@ -4,7 +4,10 @@
 # state with a deadline, time requests), UDP/TCP probes through the VIP, and hostile
 # check targets. Every wait is bounded.
 """Usage:
-  health_tool.py wait SOCK SERVICE ADDRESS STATE SECONDS   prints the seconds it took
+  health_tool.py wait SOCK SERVICE ADDRESS STATE SECONDS [SINCE]
+                                                           prints the seconds it took, from
+                                                           SINCE: now, a time, kill:PID (kills
+                                                           it) or file:PATH (its mtime)
   health_tool.py field SOCK SERVICE ADDRESS EXPR           EXPR over backend b
   health_tool.py status SOCK EXPR                          EXPR over /api/v1/status s
   health_tool.py latency SOCK COUNT SECONDS                COUNT GETs spread over SECONDS;
@@ -12,7 +15,8 @@
   health_tool.py udp VIP PORT SPORT                        the backend that answers ("none")
   health_tool.py flows PROTO VIP PORT COUNT                backends of COUNT new flows: b1:3 ...
   health_tool.py blast VIP PORT COUNT                      COUNT datagrams, new flows, no wait
-  health_tool.py hostile ADDRESS BASE PIDFILE              hostile servers on BASE..BASE+5
+  health_tool.py hostile ADDRESS BASE PIDFILE              hostile TCP servers on BASE..BASE+5,
+                                                           junk datagrams on BASE+52 (UDP)
 """
 
 import collections
@@ -54,15 +58,28 @@ def backend(sock, service, address):
     raise SystemExit(f"no backend {address} in {service}")
 
 
-def cmd_wait(sock, service, address, state, seconds):
-    start = time.monotonic()
-    deadline = start + float(seconds)
+def cmd_wait(sock, service, address, state, seconds, since=None):
+    """Polls every 50 ms until the backend is in state. Timed from since: a wall clock
+    time; "kill:PID": after the first poll this kills PID (SIGKILL) and times from then;
+    "file:PATH": from PATH's modification time once it exists (a server's pid file)."""
+    start = time.time()
+    if since and since.startswith("kill:"):
+        backend(sock, service, address)
+        start = time.time()
+        os.kill(int(since[5:]), 9)
+    elif since and since.startswith("file:"):
+        start = None
+    elif since:
+        start = float(since)
+    begun = time.time()
     last = None
-    while time.monotonic() < deadline:
+    while time.time() < (start or begun) + float(seconds):
         try:
             last = backend(sock, service, address)
-            if last["state"] == state:
-                print(f"{time.monotonic() - start:.2f}")
+            if start is None and os.path.exists(since[5:]):
+                start = os.path.getmtime(since[5:])
+            if start is not None and last["state"] == state:
+                print(f"{time.time() - start:.2f}")
                 return 0
         except (OSError, ValueError, KeyError) as err:
             last = str(err)
@@ -195,7 +212,18 @@ def serve(sock, behaviour):
         threading.Thread(target=run, daemon=True).start()
 
 
+def junk_datagrams(sock):
+    """Every datagram is answered with three of junk."""
+    while True:
+        data, peer = sock.recvfrom(65535)
+        for size in (3, 40, 700):
+            sock.sendto(os.urandom(size), peer)
+
+
 def cmd_hostile(address, base, pidfile):
+    udp = socket.socket(family_of(address), socket.SOCK_DGRAM)
+    udp.bind((address, int(base) + 52))
+    threading.Thread(target=junk_datagrams, args=(udp,), daemon=True).start()
     for offset, behaviour in enumerate(HOSTILE):
         s = socket.socket(family_of(address), socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
