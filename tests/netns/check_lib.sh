@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for the health-check tests (test_check_*.sh): a backend's state from the API,
+# waits on it, the down/up timings after a server stops and starts, and "traffic through
+# the VIP avoids a backend". Source it after lib.sh; don't run it.
+# shellcheck shell=bash
+
+# Every check in these tests: fast enough for a test, slow enough for a shared box.
+CHECK_INTERVAL_MS=300
+CHECK_TIMEOUT_MS=200
+CHECK_RISE=2
+CHECK_FALL=2
+CHECK_TIMING="interval ${CHECK_INTERVAL_MS}ms timeout ${CHECK_TIMEOUT_MS}ms rise $CHECK_RISE fall $CHECK_FALL"
+# What the API polling and a loaded 2-core machine add to a state change.
+CHECK_SLACK_MS=1500
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# backend_field SERVICE ADDRESS FIELD: the backend's FIELD in `xvsctl list --json`.
+backend_field() {
+	"$XVSCTL" -s "$SOCK" list --json 2>/dev/null | python3 -c '
+import json, sys
+service, address, field = sys.argv[1:4]
+for s in json.load(sys.stdin)["services"]:
+    if s["name"] == service:
+        for b in s["backends"]:
+            if b["address"] == address:
+                value = b.get(field)
+                print(json.dumps(value) if isinstance(value, (dict, list)) else value)
+                sys.exit(0)
+sys.exit(1)' "$1" "$2" "$3"
+}
+
+backend_state() { backend_field "$1" "$2" state; }
+backend_is() { [ "$(backend_state "$1" "$2")" = "$3" ]; }
+
+# wait_backends SECONDS STATE SERVICE ADDRESS...: every ADDRESS of SERVICE in STATE.
+wait_backends() {
+	local limit=$1 state=$2 service=$3 deadline address
+	shift 3
+	deadline=$((SECONDS + limit))
+	for address in "$@"; do
+		until backend_is "$service" "$address" "$state"; do
+			pid_alive "$XVSD_PID" || return 1
+			[ $SECONDS -lt $deadline ] || return 1
+			sleep 0.1
+		done
+	done
+}
+
+# check_backends_up NAME SECONDS SERVICE ADDRESS...: PASS NAME once all are up, else
+# FAIL NAME with each backend's state and exit (nothing else can be tested then).
+check_backends_up() {
+	local name=$1 limit=$2 service=$3 address states=
+	shift 3
+	if wait_backends "$limit" up "$service" "$@"; then
+		pass "$name"
+		return 0
+	fi
+	for address in "$@"; do
+		states+="$address=$(backend_state "$service" "$address" || echo '?') "
+	done
+	fail "$name" "$service not up within $limit s: $states; xvsd: $(tail -n 3 "$NETNS_TMP/xvsd.log")"
+	exit 1
+}
+
+# check_stays_down NAME SECONDS SERVICE ADDRESS...: PASS NAME when every ADDRESS is down
+# at every poll for SECONDS (many check intervals), else FAIL NAME.
+check_stays_down() {
+	local name=$1 limit=$2 service=$3 deadline address state
+	shift 3
+	deadline=$((SECONDS + limit))
+	while [ $SECONDS -lt $deadline ]; do
+		for address in "$@"; do
+			state=$(backend_state "$service" "$address" || echo '?')
+			if [ "$state" != down ]; then
+				fail "$name" "$service backend $address is $state, expected down"
+				return 1
+			fi
+		done
+		sleep 0.2
+	done
+	pass "$name"
+}
+
+# check_transition NAME START_MS SERVICE ADDRESS STATE BOUND_MS: PASS NAME when the
+# backend reaches STATE within BOUND_MS + slack of START_MS (the time, in ms, at which
+# its server stopped or started), else FAIL NAME. Prints the measured delay.
+check_transition() {
+	local name=$1 start=$2 service=$3 address=$4 state=$5 bound=$6 elapsed limit
+	limit=$(((bound + CHECK_SLACK_MS + 999) / 1000 + 5))
+	if ! wait_backends "$limit" "$state" "$service" "$address"; then
+		fail "$name" "$service backend $address not $state within $limit s" \
+			"(is $(backend_state "$service" "$address" || echo '?'))"
+		return 1
+	fi
+	elapsed=$(($(now_ms) - start))
+	echo "# $name: $service $address $state after $elapsed ms (bound $bound ms + slack $CHECK_SLACK_MS ms)"
+	if [ "$elapsed" -gt $((bound + CHECK_SLACK_MS)) ]; then
+		fail "$name" "$service backend $address became $state after $elapsed ms, bound $bound ms + $CHECK_SLACK_MS ms"
+		return 1
+	fi
+	pass "$name"
+}
+
+# The bounds of the tests' timing: down within fall x interval + timeout, up within
+# rise x interval (+ timeout for the last check's own time).
+CHECK_DOWN_BOUND_MS=$((CHECK_FALL * CHECK_INTERVAL_MS + CHECK_TIMEOUT_MS))
+CHECK_UP_BOUND_MS=$((CHECK_RISE * CHECK_INTERVAL_MS + CHECK_TIMEOUT_MS))
+
+# check_answers NAME AVOID FILE: FILE holds one answering backend name per line (or an
+# error line); PASS NAME when every line names a backend other than AVOID (empty: any
+# backend) and every backend but AVOID answered, else FAIL NAME.
+check_answers() {
+	local name=$1 avoid=$2 file=$3 out
+	if out=$(python3 - "$avoid" "$file" "${LAB_BACKENDS[@]}" <<'EOF_PY'
+import sys
+avoid, path, backends = sys.argv[1], sys.argv[2], sys.argv[3:]
+answers = [line.strip() for line in open(path)]
+expected = [b for b in backends if b != avoid]
+bad = [a for a in answers if a not in expected]
+if not answers or bad:
+    sys.exit(f"{len(bad)} of {len(answers)} answers not from {expected}: {bad[:3]}")
+missing = sorted(set(expected) - set(answers))
+if missing:
+    sys.exit(f"no answer from {missing} in {len(answers)}: {answers}")
+EOF_PY
+	); then
+		pass "$name"
+	else
+		fail "$name" "$out"
+	fi
+}
+
+# server_started NODE WHAT PID: records PID as NODE-WHAT.pid in the lab state, so that
+# lab_down stops the server when the test cannot.
+server_started() {
+	echo "$3" >"$(lab_state_dir "$P")/$1-$2.pid"
+}
+
+# stop_server NODE WHAT: stops the server recorded as NODE-WHAT.pid and waits for it to
+# exit; sets STOPPED_MS to the time it had.
+stop_server() {
+	local node=$1 what=$2 pid
+	pid=$(cat "$(lab_state_dir "$P")/$node-$what.pid" 2>/dev/null || true)
+	if [ -z "$pid" ]; then
+		fail setup "no pid for $what on $node"
+		exit 1
+	fi
+	kill -TERM "$pid" 2>/dev/null || true
+	wait_until 10 not_alive "$pid" || kill -KILL "$pid" 2>/dev/null || true
+	wait_until 5 not_alive "$pid" || true
+	wait "$pid" 2>/dev/null || true
+	rm -f "$(lab_state_dir "$P")/$node-$what.pid"
+	STOPPED_MS=$(now_ms)
+}
