@@ -15,7 +15,8 @@ CHECK_SLACK_MS=1500
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# backend_field SERVICE ADDRESS FIELD: the backend's FIELD in `xvsctl list --json`.
+# backend_field SERVICE ADDRESS FIELD: the backend's FIELD in `xvsctl list --json`; FIELD
+# may name a member of an object: check.result.
 backend_field() {
 	"$XVSCTL" -s "$SOCK" list --json 2>/dev/null | python3 -c '
 import json, sys
@@ -24,14 +25,32 @@ for s in json.load(sys.stdin)["services"]:
     if s["name"] == service:
         for b in s["backends"]:
             if b["address"] == address:
-                value = b.get(field)
+                value = b
+                for key in field.split("."):
+                    value = value.get(key) if isinstance(value, dict) else None
                 print(json.dumps(value) if isinstance(value, (dict, list)) else value)
                 sys.exit(0)
 sys.exit(1)' "$1" "$2" "$3"
 }
 
 backend_state() { backend_field "$1" "$2" state; }
-backend_is() { [ "$(backend_state "$1" "$2")" = "$3" ]; }
+
+# backend_is SERVICE ADDRESS STATE: up counts only once a check said ok (a backend
+# starts up before its first check has run).
+backend_is() {
+	local line
+	line=$(backend_field "$1" "$2" state),$(backend_field "$1" "$2" check.result) || return 1
+	case $3 in
+	up) [ "$line" = up,ok ] ;;
+	*) [ "${line%%,*}" = "$3" ] ;;
+	esac
+}
+
+# backend_says SERVICE ADDRESS: "state, check result: detail" for messages.
+backend_says() {
+	echo "$(backend_state "$1" "$2" || echo '?'), $(backend_field "$1" "$2" check.result ||
+		echo '?'): $(backend_field "$1" "$2" check.detail || echo '?')"
+}
 
 # wait_backends SECONDS STATE SERVICE ADDRESS...: every ADDRESS of SERVICE in STATE.
 wait_backends() {
@@ -47,8 +66,9 @@ wait_backends() {
 	done
 }
 
-# check_backends_up NAME SECONDS SERVICE ADDRESS...: PASS NAME once all are up, else
-# FAIL NAME with each backend's state and exit (nothing else can be tested then).
+# check_backends_up NAME SECONDS SERVICE ADDRESS...: PASS NAME once all are up with a
+# check result ok, else FAIL NAME with each backend's state and exit (nothing else can
+# be tested then).
 check_backends_up() {
 	local name=$1 limit=$2 service=$3 address states=
 	shift 3
@@ -57,28 +77,35 @@ check_backends_up() {
 		return 0
 	fi
 	for address in "$@"; do
-		states+="$address=$(backend_state "$service" "$address" || echo '?') "
+		states+="$address: $(backend_says "$service" "$address"); "
 	done
-	fail "$name" "$service not up within $limit s: $states; xvsd: $(tail -n 3 "$NETNS_TMP/xvsd.log")"
+	fail "$name" "$service not up within $limit s: $states xvsd: $(tail -n 3 "$NETNS_TMP/xvsd.log")"
 	exit 1
 }
 
-# check_stays_down NAME SECONDS SERVICE ADDRESS...: PASS NAME when every ADDRESS is down
-# at every poll for SECONDS (many check intervals), else FAIL NAME.
+# check_stays_down NAME SECONDS SERVICE RESULT ADDRESS...: PASS NAME when every ADDRESS
+# goes down (within 5 s: the first result decides) with the check result RESULT and stays
+# down at every poll for SECONDS more, else FAIL NAME.
 check_stays_down() {
-	local name=$1 limit=$2 service=$3 deadline address state
-	shift 3
+	local name=$1 limit=$2 service=$3 result=$4 deadline address says
+	shift 4
+	if ! wait_backends 5 down "$service" "$@"; then
+		fail "$name" "$service: not down within 5 s: $(backend_says "$service" "$1")"
+		return 1
+	fi
 	deadline=$((SECONDS + limit))
-	while [ $SECONDS -lt $deadline ]; do
+	while :; do
 		for address in "$@"; do
-			state=$(backend_state "$service" "$address" || echo '?')
-			if [ "$state" != down ]; then
-				fail "$name" "$service backend $address is $state, expected down"
+			says=$(backend_says "$service" "$address")
+			if [ "${says%%,*}" != down ] || [[ $says != "down, $result:"* ]]; then
+				fail "$name" "$service backend $address: $says; expected down, $result"
 				return 1
 			fi
 		done
+		[ $SECONDS -lt $deadline ] || break
 		sleep 0.2
 	done
+	echo "# $name: $says"
 	pass "$name"
 }
 
@@ -90,7 +117,7 @@ check_transition() {
 	limit=$(((bound + CHECK_SLACK_MS + 999) / 1000 + 5))
 	if ! wait_backends "$limit" "$state" "$service" "$address"; then
 		fail "$name" "$service backend $address not $state within $limit s" \
-			"(is $(backend_state "$service" "$address" || echo '?'))"
+			"(is $(backend_says "$service" "$address"))"
 		return 1
 	fi
 	elapsed=$(($(now_ms) - start))

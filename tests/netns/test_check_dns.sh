@@ -78,7 +78,7 @@ xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
 
 check_backends_up dns-udp-up 30 dns-udp "${ADDRESSES[@]}"
 check_backends_up dns-tcp-up 10 dns-tcp "${ADDRESSES[@]}"
-check_stays_down dns-refused 3 dns-refused "${ADDRESSES[@]}"
+check_stays_down dns-refused 3 dns-refused status "${ADDRESSES[@]}"
 
 # queries FILE [+tcp]: QUERIES queries for TXT who.lab to the VIP, each from a new
 # source port; a line per answer.

@@ -74,8 +74,8 @@ xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
 
 check_backends_up control-up 30 control "$B2"
 for case in "${CASES[@]}"; do
-	read -r name _ <<<"$case"
-	check_stays_down "$name" 1 "$name" "$B1"
+	read -r name _ _ _ _ result <<<"$case"
+	check_stays_down "$name" 1 "$name" "$result" "$B1"
 done
 
 # Meanwhile the control backend stays up and the API answers promptly.

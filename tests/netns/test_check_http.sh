@@ -109,8 +109,8 @@ xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
 
 check_backends_up http-up 30 web "${ADDRESSES[@]}"
 check_backends_up https-up 10 web-tls "${ADDRESSES[@]}"
-check_stays_down http-wrong-status 3 wrong-status "${ADDRESSES[@]}"
-check_stays_down http-wrong-body 1 wrong-body "${ADDRESSES[@]}"
+check_stays_down http-wrong-status 3 wrong-status status "${ADDRESSES[@]}"
+check_stays_down http-wrong-body 1 wrong-body body "${ADDRESSES[@]}"
 
 # requests URL FILE: REQUESTS new connections from the client, a line per answer.
 requests() {
@@ -140,7 +140,7 @@ check_transition http-up-again "$STARTED_MS" web "$B1" up "$CHECK_UP_BOUND_MS"
 check_transition https-up-again "$STARTED_MS" web-tls "$B1" up "$CHECK_UP_BOUND_MS"
 requests "http://$VIP/" "$NETNS_TMP/after.txt"
 check_answers traffic-back "" "$NETNS_TMP/after.txt"
-check_stays_down http-still-wrong 1 wrong-status "${ADDRESSES[@]}"
+check_stays_down http-still-wrong 1 wrong-status status "${ADDRESSES[@]}"
 
 if xvsd_check_stop stop detach; then
 	left=

@@ -122,7 +122,7 @@ xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
 
 check_backends_up radius-auth-up 30 radius-auth "${ADDRESSES[@]}"
 check_backends_up radius-acct-up 10 radius-acct "${ADDRESSES[@]}"
-check_stays_down radius-wrong-secret 3 radius-wrong-secret "${ADDRESSES[@]}"
+check_stays_down radius-wrong-secret 3 radius-wrong-secret timeout "${ADDRESSES[@]}"
 
 status "$P-client" "$VIP" "$REQUESTS" >"$NETNS_TMP/before.txt"
 check_answers traffic-all "" "$NETNS_TMP/before.txt"

@@ -129,7 +129,7 @@ xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
 
 check_backends_up sip-udp-up 30 sip-udp "${ADDRESSES[@]}"
 check_backends_up sip-tcp-up 10 sip-tcp "${ADDRESSES[@]}"
-check_stays_down sip-503 3 sip-overloaded "${ADDRESSES[@]}"
+check_stays_down sip-503 3 sip-overloaded status "${ADDRESSES[@]}"
 
 options "$P-client" "$VIP" "$REQUESTS" >"$NETNS_TMP/before.txt"
 check_answers traffic-all "" "$NETNS_TMP/before.txt"
