@@ -97,8 +97,7 @@ queries "$NETNS_TMP/before.txt"
 check_answers traffic-all "" "$NETNS_TMP/before.txt"
 
 stop_server b1 dnsmasq
-check_transition dns-udp-down "$STOPPED_MS" dns-udp "$B1" down "$CHECK_DOWN_BOUND_MS"
-check_transition dns-tcp-down "$STOPPED_MS" dns-tcp "$B1" down "$CHECK_DOWN_BOUND_MS"
+check_transitions down "$STOPPED_MS" down "$CHECK_DOWN_BOUND_MS" "dns-udp/$B1" "dns-tcp/$B1"
 queries "$NETNS_TMP/udp-down.txt"
 check_answers udp-traffic-avoids-down "b1" "$NETNS_TMP/udp-down.txt"
 queries "$NETNS_TMP/tcp-down.txt" +tcp
@@ -107,8 +106,7 @@ check_answers tcp-traffic-avoids-down "b1" "$NETNS_TMP/tcp-down.txt"
 dnsmasq_start b1
 dnsmasq_wait b1
 STARTED_MS=$(now_ms)
-check_transition dns-udp-up-again "$STARTED_MS" dns-udp "$B1" up "$CHECK_UP_BOUND_MS"
-check_transition dns-tcp-up-again "$STARTED_MS" dns-tcp "$B1" up "$CHECK_UP_BOUND_MS"
+check_transitions up-again "$STARTED_MS" up "$CHECK_UP_BOUND_MS" "dns-udp/$B1" "dns-tcp/$B1"
 queries "$NETNS_TMP/after.txt"
 check_answers traffic-back "" "$NETNS_TMP/after.txt"
 

@@ -126,8 +126,7 @@ requests "http://$VIP/" "$NETNS_TMP/before.txt"
 check_answers traffic-all "" "$NETNS_TMP/before.txt"
 
 stop_server b1 nginx
-check_transition http-down "$STOPPED_MS" web "$B1" down "$CHECK_DOWN_BOUND_MS"
-check_transition https-down "$STOPPED_MS" web-tls "$B1" down "$CHECK_DOWN_BOUND_MS"
+check_transitions down "$STOPPED_MS" down "$CHECK_DOWN_BOUND_MS" "web/$B1" "web-tls/$B1"
 requests "http://$VIP/" "$NETNS_TMP/http-down.txt"
 check_answers http-traffic-avoids-down "b1" "$NETNS_TMP/http-down.txt"
 requests "https://$VIP/" "$NETNS_TMP/https-down.txt"
@@ -136,8 +135,7 @@ check_answers https-traffic-avoids-down "b1" "$NETNS_TMP/https-down.txt"
 nginx_start b1
 nginx_wait b1
 STARTED_MS=$(now_ms)
-check_transition http-up-again "$STARTED_MS" web "$B1" up "$CHECK_UP_BOUND_MS"
-check_transition https-up-again "$STARTED_MS" web-tls "$B1" up "$CHECK_UP_BOUND_MS"
+check_transitions up-again "$STARTED_MS" up "$CHECK_UP_BOUND_MS" "web/$B1" "web-tls/$B1"
 requests "http://$VIP/" "$NETNS_TMP/after.txt"
 check_answers traffic-back "" "$NETNS_TMP/after.txt"
 check_stays_down http-still-wrong 1 wrong-status status "${ADDRESSES[@]}"

@@ -128,16 +128,14 @@ status "$P-client" "$VIP" "$REQUESTS" >"$NETNS_TMP/before.txt"
 check_answers traffic-all "" "$NETNS_TMP/before.txt"
 
 stop_server b1 freeradius
-check_transition radius-auth-down "$STOPPED_MS" radius-auth "$B1" down "$CHECK_DOWN_BOUND_MS"
-check_transition radius-acct-down "$STOPPED_MS" radius-acct "$B1" down "$CHECK_DOWN_BOUND_MS"
+check_transitions down "$STOPPED_MS" down "$CHECK_DOWN_BOUND_MS" "radius-auth/$B1" "radius-acct/$B1"
 status "$P-client" "$VIP" "$REQUESTS" >"$NETNS_TMP/down.txt"
 check_answers traffic-avoids-down "b1" "$NETNS_TMP/down.txt"
 
 freeradius_start b1
 freeradius_wait b1
 STARTED_MS=$(now_ms)
-check_transition radius-auth-up-again "$STARTED_MS" radius-auth "$B1" up "$CHECK_UP_BOUND_MS"
-check_transition radius-acct-up-again "$STARTED_MS" radius-acct "$B1" up "$CHECK_UP_BOUND_MS"
+check_transitions up-again "$STARTED_MS" up "$CHECK_UP_BOUND_MS" "radius-auth/$B1" "radius-acct/$B1"
 status "$P-client" "$VIP" "$REQUESTS" >"$NETNS_TMP/after.txt"
 check_answers traffic-back "" "$NETNS_TMP/after.txt"
 

@@ -135,16 +135,14 @@ options "$P-client" "$VIP" "$REQUESTS" >"$NETNS_TMP/before.txt"
 check_answers traffic-all "" "$NETNS_TMP/before.txt"
 
 stop_server b1 kamailio
-check_transition sip-udp-down "$STOPPED_MS" sip-udp "$B1" down "$CHECK_DOWN_BOUND_MS"
-check_transition sip-tcp-down "$STOPPED_MS" sip-tcp "$B1" down "$CHECK_DOWN_BOUND_MS"
+check_transitions down "$STOPPED_MS" down "$CHECK_DOWN_BOUND_MS" "sip-udp/$B1" "sip-tcp/$B1"
 options "$P-client" "$VIP" "$REQUESTS" >"$NETNS_TMP/down.txt"
 check_answers traffic-avoids-down "b1" "$NETNS_TMP/down.txt"
 
 kamailio_start b1
 kamailio_wait b1
 STARTED_MS=$(now_ms)
-check_transition sip-udp-up-again "$STARTED_MS" sip-udp "$B1" up "$CHECK_UP_BOUND_MS"
-check_transition sip-tcp-up-again "$STARTED_MS" sip-tcp "$B1" up "$CHECK_UP_BOUND_MS"
+check_transitions up-again "$STARTED_MS" up "$CHECK_UP_BOUND_MS" "sip-udp/$B1" "sip-tcp/$B1"
 options "$P-client" "$VIP" "$REQUESTS" >"$NETNS_TMP/after.txt"
 check_answers traffic-back "" "$NETNS_TMP/after.txt"
 
