@@ -35,34 +35,22 @@ sys.exit(1)' "$1" "$2" "$3"
 
 backend_state() { backend_field "$1" "$2" state; }
 
-# backend_is SERVICE ADDRESS STATE: up counts only once a check said ok (a backend
-# starts up before its first check has run).
-backend_is() {
-	local line
-	line=$(backend_field "$1" "$2" state),$(backend_field "$1" "$2" check.result) || return 1
-	case $3 in
-	up) [ "$line" = up,ok ] ;;
-	*) [ "${line%%,*}" = "$3" ] ;;
-	esac
+# health_watch ARGS...: check_watch.py with this test's xvsctl and socket (see there).
+health_watch() {
+	local options=()
+	while [ "${1:0:2}" = -- ]; do
+		options+=("$1" "$2")
+		shift 2
+	done
+	python3 "$NETNS_DIR/check_watch.py" "${options[@]}" "$XVSCTL" "$SOCK" "$@"
 }
 
-# backend_says SERVICE ADDRESS: "state, check result: detail" for messages.
-backend_says() {
-	echo "$(backend_state "$1" "$2" || echo '?'), $(backend_field "$1" "$2" check.result ||
-		echo '?'): $(backend_field "$1" "$2" check.detail || echo '?')"
-}
-
-# wait_backends SECONDS STATE SERVICE ADDRESS...: every ADDRESS of SERVICE in STATE.
-wait_backends() {
-	local limit=$1 state=$2 service=$3 deadline address
-	shift 3
-	deadline=$((SECONDS + limit))
+# targets SERVICE ADDRESS...: SERVICE/ADDRESS for each ADDRESS.
+targets() {
+	local service=$1 address
+	shift
 	for address in "$@"; do
-		until backend_is "$service" "$address" "$state"; do
-			pid_alive "$XVSD_PID" || return 1
-			[ $SECONDS -lt $deadline ] || return 1
-			sleep 0.1
-		done
+		echo "$service/$address"
 	done
 }
 
@@ -70,43 +58,29 @@ wait_backends() {
 # check result ok, else FAIL NAME with each backend's state and exit (nothing else can
 # be tested then).
 check_backends_up() {
-	local name=$1 limit=$2 service=$3 address states=
+	local name=$1 limit=$2 service=$3 out
 	shift 3
-	if wait_backends "$limit" up "$service" "$@"; then
+	if out=$(health_watch up "$(now_ms)" "$limit" $(targets "$service" "$@")); then
 		pass "$name"
 		return 0
 	fi
-	for address in "$@"; do
-		states+="$address: $(backend_says "$service" "$address"); "
-	done
-	fail "$name" "$service not up within $limit s: $states xvsd: $(tail -n 3 "$NETNS_TMP/xvsd.log")"
+	fail "$name" "$service not up within $limit s: $out; xvsd: $(tail -n 3 "$NETNS_TMP/xvsd.log")"
 	exit 1
 }
 
 # check_stays_down NAME SECONDS SERVICE RESULT ADDRESS...: PASS NAME when every ADDRESS
 # goes down (within 5 s: the first result decides) with the check result RESULT and stays
-# down at every poll for SECONDS more, else FAIL NAME.
+# so for SECONDS more, else FAIL NAME.
 check_stays_down() {
-	local name=$1 limit=$2 service=$3 result=$4 deadline address says
+	local name=$1 hold=$2 service=$3 result=$4 out
 	shift 4
-	if ! wait_backends 5 down "$service" "$@"; then
-		fail "$name" "$service: not down within 5 s: $(backend_says "$service" "$1")"
-		return 0
+	if out=$(health_watch --hold "$hold" --result "$result" down "$(now_ms)" 5 \
+		$(targets "$service" "$@")); then
+		echo "# $name: $(echo "$out" | head -n 1)"
+		pass "$name"
+	else
+		fail "$name" "expected down, $result: $(echo "$out" | tr '\n' ' ')"
 	fi
-	deadline=$((SECONDS + limit))
-	while :; do
-		for address in "$@"; do
-			says=$(backend_says "$service" "$address")
-			if [ "${says%%,*}" != down ] || [[ $says != "down, $result:"* ]]; then
-				fail "$name" "$service backend $address: $says; expected down, $result"
-				return 0
-			fi
-		done
-		[ $SECONDS -lt $deadline ] || break
-		sleep 0.2
-	done
-	echo "# $name: $says"
-	pass "$name"
 }
 
 # check_transitions NAME START_MS STATE BOUND_MS SERVICE/ADDRESS...: PASS NAME when every
@@ -116,14 +90,13 @@ check_transitions() {
 	local name=$1 start=$2 state=$3 bound=$4 limit out status=0 target ms late=
 	shift 4
 	limit=$(((bound + CHECK_SLACK_MS) / 1000 + 5))
-	out=$(python3 "$NETNS_DIR/check_watch.py" "$XVSCTL" "$SOCK" "$state" "$start" "$limit" "$@") ||
-		status=$?
+	out=$(health_watch "$state" "$start" "$limit" "$@") || status=$?
 	echo "# $name ($state, bound $bound ms + slack $CHECK_SLACK_MS ms): $(echo "$out" | tr '\n' ' ')"
 	if [ "$status" != 0 ]; then
 		fail "$name" "not $state within $limit s: $(echo "$out" | tr '\n' ' ')"
 		return 0
 	fi
-	while read -r target ms; do
+	while read -r target ms _; do
 		[ "$ms" -le $((bound + CHECK_SLACK_MS)) ] || late+="$target after $ms ms "
 	done <<<"$out"
 	if [ -n "$late" ]; then

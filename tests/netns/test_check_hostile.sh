@@ -78,22 +78,21 @@ for case in "${CASES[@]}"; do
 	check_stays_down "$name" 1 "$name" "$result" "$B1"
 done
 
-# Meanwhile the control backend stays up and the API answers promptly.
+# Meanwhile the control backend stays up and the API answers promptly (curl's own
+# measure of the request, without process start-up).
 slowest=0
 for ((i = 0; i < 10; i++)); do
-	start=$(now_ms)
-	state=$(backend_state control "$B2" || echo '?')
-	elapsed=$(($(now_ms) - start))
-	[ "$elapsed" -gt "$slowest" ] && slowest=$elapsed
-	if [ "$state" != up ]; then
-		break
-	fi
+	seconds=$(curl -s -o /dev/null -w '%{time_total}' --max-time 5 --unix-socket "$SOCK" \
+		http://xvsd/api/v1/services) || seconds=5
+	ms=$(python3 -c 'import sys; print(int(float(sys.argv[1]) * 1000))' "$seconds")
+	[ "$ms" -gt "$slowest" ] && slowest=$ms
 	sleep 0.2
 done
+state=$(backend_state control "$B2" || echo '?')
 echo "# slowest API answer while hostile checks ran: $slowest ms"
 if [ "$state" != up ]; then
 	fail control-stays-up "control backend is $state"
-elif [ "$slowest" -gt 2000 ]; then
+elif [ "$slowest" -gt 1000 ]; then
 	fail control-stays-up "the API took $slowest ms to answer"
 else
 	pass control-stays-up
