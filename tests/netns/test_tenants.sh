@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # End-to-end test of tenants (service "namespace"): two tenants with the SAME addresses
 # on one xvsd, each client reaches only its own tenant's backends (nat, UDP and TCP, the
-# same client ports in both), counters per service, clean checksums, a reload that
-# removes one tenant leaves the other's flows on their backends (and its namespace as
+# same client ports in both; tenant b added by a reload), tcp health checks inside each
+# namespace, counters per service, clean checksums, a reload that removes one tenant leaves the other's flows on their backends (and its namespace as
 # found), a SIGKILLed xvsd leaves the tenant forwarding and the next one adopts it,
 # SIGTERM leaves no XDP, pins or mounts behind.
 #
@@ -124,9 +124,18 @@ else
 	fail missing_namespace "status $status: $(tail -n 3 "$NETNS_TMP/missing.log")"
 fi
 
-tenant_conf a b >"$NETNS_TMP/xvs.conf"
+# Tenant a from the start, tenant b added by a reload.
+tenant_conf a >"$NETNS_TMP/xvs.conf"
 start_xvsd
 xvsd_check_ready 30
+tenant_conf a b >"$NETNS_TMP/xvs.conf"
+out=$("$XVSCTL" -s "$SOCK" reload 2>&1) || true
+if [ "$out" = "reload: ok" ] && xvsd_wait_ready "$SOCK" 30 &&
+	ip -n "$P-b" link show eth1 | grep -q xdp; then
+	pass reload_adds_tenant
+else
+	fail reload_adds_tenant "$out: $(tail -n 3 "$NETNS_TMP/xvsd.log")"
+fi
 
 # Both clients use the same source ports: identical 5-tuples in both tenants.
 PORT_BASE=$((20000 + RANDOM % 9000))
