@@ -32,8 +32,22 @@ UP_WITHIN=1.5
 
 require_netns
 command -v socat >/dev/null || skip "socat is not installed"
+command -v nsenter >/dev/null || skip "nsenter is not installed"
 
-netns_begin hc
+# Without errexit: a dead daemon must not cut the cleanup short; the bpffs xvsd mounts on
+# RUN_DIR/bpf (nsenter keeps it in this mount namespace, for the restart) goes too.
+cleanup() {
+	set +e
+	if [ -n "${XVSD_PID:-}" ]; then
+		kill -KILL "$XVSD_PID" 2>/dev/null
+		wait "$XVSD_PID" 2>/dev/null
+	fi
+	NETNS_TMP_KEPT=$NETNS_TMP
+	NETNS_TMP='' netns_cleanup
+	umount "$RUN/bpf" 2>/dev/null
+	[ "${NETNS_KEEP_TMP:-0}" = 1 ] || rm -rf "$NETNS_TMP_KEPT"
+}
+netns_begin hc cleanup
 LAB_ECHO_SERVERS=0 netns_lab_up
 state=$(lab_state_dir "$P")
 tool() { python3 "$NETNS_DIR/health_tool.py" "$@"; }
@@ -83,15 +97,21 @@ conf() {
 		"check tcp port 8081 $TIMING"
 	conf_service cmd "$VIP" 54 udp dr "$(addresses_of LAB_BACKEND_ADDR b1 b2)" \
 		"check exec \"test -e $EXEC_DIR/up-\$XVS_BACKEND_ADDRESS && env >$EXEC_DIR/env-\$XVS_BACKEND_ADDRESS\" interval 400ms timeout 300ms rise 1 fall 1"
-	conf_service slow "$VIP" 57 udp dr "$(addr b3)" \
-		"check exec \"sleep 31.4159\" interval 400ms timeout 150ms"
+	[ "${2:-}" = without_slow ] ||
+		conf_service slow "$VIP" 57 udp dr "$(addr b3)" \
+			"check exec \"sleep 31.4159\" interval 400ms timeout 150ms"
 	conf_service dark "$VIP" 55 udp dr "$(addresses_of LAB_BACKEND_ADDR b1 b2)" \
 		"check exec false $TIMING"
 	conf_service darkpass "$VIP" 56 udp dr "$(addresses_of LAB_BACKEND_ADDR b1 b2)" \
 		"check exec false $TIMING" "no_backend pass"
 }
 conf "b1 b2" >"$NETNS_TMP/xvs.conf"
-xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
+start_xvsd() {
+	nsenter --net="/run/netns/$P-lb" "$XVSD" -f "$NETNS_TMP/xvs.conf" >>"$NETNS_TMP/xvsd.log" 2>&1 </dev/null &
+	XVSD_PID=$!
+	echo "$XVSD_PID" >"$state/lb-xvsd.pid"
+}
+start_xvsd
 
 # ready: every checked backend up (b2 of cmd and the dark ones down: their first check).
 ready=1
@@ -307,6 +327,31 @@ else
 fi
 
 wait_until 3 no_sleepers && pass exec_killed || fail exec_killed "$(sleepers) sleep processes left"
+
+# A restart that adopts the pinned data plane re-checks, starting from the state the
+# previous daemon left: the dark backends stay down (no "up -> down" again), the dns
+# ones stay up (no "down -> up"). The slow service goes first (a reload stops its check
+# and kills the command): a daemon killed with SIGKILL cannot kill its commands.
+conf "b1 b2 b3" without_slow >"$NETNS_TMP/xvs.conf"
+out=$(ctl reload 2>&1) || true
+if [ "$out" = "reload: ok" ] && wait_until 3 no_sleepers; then
+	pass reload_stops_exec
+else
+	fail reload_stops_exec "$out, $(sleepers) sleep processes"
+fi
+kill -KILL "$XVSD_PID"
+wait "$XVSD_PID" 2>/dev/null || true
+mv "$NETNS_TMP/xvsd.log" "$NETNS_TMP/xvsd-first.log"
+start_xvsd
+checked_again() { [ "$(tool field "$SOCK" dark "$(addr b1)" "b['check']['checks']" 2>/dev/null)" -ge 2 ] 2>/dev/null; }
+if wait_until 10 checked_again && grep -q adopted "$NETNS_TMP/xvsd.log" &&
+	[ "$(tool field "$SOCK" dark "$(addr b1)" "b['state']")" = down ] &&
+	[ "$(tool field "$SOCK" dns "$(addr b2)" "b['state']")" = up ] &&
+	! grep -q "dark: backend .*up -> down\|dns: backend .*down -> up" "$NETNS_TMP/xvsd.log"; then
+	pass adopted_state_kept
+else
+	fail adopted_state_kept "$(grep -i 'adopt\|->' "$NETNS_TMP/xvsd.log" | head -n 5)"
+fi
 if xvsd_check_stop stop; then
 	wait_until 3 no_sleepers && pass stop || fail stop "exec children left after the stop"
 fi
