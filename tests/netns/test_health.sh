@@ -94,7 +94,7 @@ conf() {
 	conf_service web "$VIP" 80 tcp dr "$(addresses_of LAB_BACKEND_ADDR b1 b2 b3)" \
 		"check tcp send \"health\\n\" $TIMING"
 	conf_service stream "$VIP" 8080 tcp dr "$(addresses_of LAB_BACKEND_ADDR $1)" \
-		"check tcp port 8081 $TIMING"
+		"check tcp port 8081 $TIMING" ${STREAM_POLICY:+"$STREAM_POLICY"}
 	conf_service cmd "$VIP" 54 udp dr "$(addresses_of LAB_BACKEND_ADDR b1 b2)" \
 		"check exec \"test -e $EXEC_DIR/up-\$XVS_BACKEND_ADDRESS && env >$EXEC_DIR/env-\$XVS_BACKEND_ADDRESS\" interval 400ms timeout 300ms rise 1 fall 1"
 	[ "${2:-}" = without_slow ] ||
@@ -269,6 +269,26 @@ fi
 probe_start "$tcp_backend"
 tool wait "$SOCK" stream "$(addr "$tcp_backend")" up "$UP_WITHIN" >/dev/null &&
 	pass tcp_check_back || fail tcp_check_back "$(tool field "$SOCK" stream "$(addr "$tcp_backend")" b)"
+
+# down_backend reschedule on TCP: a connection whose backend fails its check moves at its
+# next packet; the new backend does not know it and resets it (the client reconnects).
+STREAM_POLICY="down_backend reschedule" conf "b1 b2 b3" >"$NETNS_TMP/xvs.conf"
+out=$(ctl reload 2>&1) || true
+stream_start tcp2 tcp 8080
+if [ "$out" = "reload: ok" ] && wait_until 10 answered_more tcp2 10; then
+	moved_backend=$(stream_field tcp2 "next(iter(s['backends']))")
+	kill -KILL "$(cat "$state/$moved_backend-probe.pid")"
+	stream_reset() { stream_field tcp2 "s['error']" | grep -qi 'reset'; }
+	if tool wait "$SOCK" stream "$(addr "$moved_backend")" down "$DOWN_WITHIN" >/dev/null &&
+		wait_until 5 stream_reset; then
+		pass tcp_flow_reset
+	else
+		fail tcp_flow_reset "$(cat "$NETNS_TMP/tcp2.json")"
+	fi
+	probe_start "$moved_backend"
+else
+	fail tcp_flow_reset "reload: $out; $(cat "$NETNS_TMP/tcp2.log")"
+fi
 touch "$NETNS_TMP/stop"
 
 # exec: the environment; a file appears -> up (rise 1), disappears -> down (fall 1).
