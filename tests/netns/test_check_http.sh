@@ -10,9 +10,10 @@
 #                  +-------------------+-------------+-----+-------------------+
 #                  |                   |                   |                   |
 #            hkPID-lb 10.0.1.2   hkPID-b1 .11        hkPID-b2 .12        hkPID-b3 .13
-#            xvsd (XDP, dr):     VIP 10.0.1.100 on lo; nginx on *:80 and *:443 (TLS,
-#            web 80, web-tls 443, self-signed), / answers the backend's name, /health
-#            checks from 10.0.1.2 "healthy NAME", /down 503
+#            xvsd (XDP, dr):     VIP 10.0.1.100 and fd00:1::100 on lo; nginx on *:80
+#            web, web6 80,       and *:443 (TLS, self-signed), IPv4 and IPv6: / answers
+#            web-tls 443;        the backend's name, /health "healthy NAME", /down 503
+#            checks from .2 (and fd00:1::2 to fd00:1::11..13 for web6)
 #
 # Run as root from the repo root; XVSD and XVSCTL override the binaries.
 # Prints PASS:/FAIL: netns/check_http/NAME lines, or SKIP: netns/check_http: REASON.
@@ -35,6 +36,8 @@ netns_begin hk
 LAB_ECHO_SERVERS=0 netns_lab_up
 mapfile -t ADDRESSES < <(addresses_of LAB_BACKEND_ADDR "${LAB_BACKENDS[@]}" | tr ' ' '\n')
 B1=${LAB_BACKEND_ADDR[b1]}
+mapfile -t ADDRESSES6 < <(addresses_of LAB_BACKEND_ADDR6 "${LAB_BACKENDS[@]}" | tr ' ' '\n')
+B1_6=${LAB_BACKEND_ADDR6[b1]}
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=xvs-test" \
 	-keyout "$NETNS_TMP/key.pem" -out "$NETNS_TMP/cert.pem" >/dev/null 2>&1
@@ -61,6 +64,7 @@ http {
     default_type text/plain;
     server {
         listen 80;
+        listen [::]:80;
         listen 443 ssl;
         ssl_certificate $NETNS_TMP/cert.pem;
         ssl_certificate_key $NETNS_TMP/key.pem;
@@ -97,6 +101,9 @@ backends=${ADDRESSES[*]}
 	xvsd_conf_head eth0
 	conf_service web "$VIP" 80 tcp dr "$backends" \
 		"check http path /health body \"healthy\" $CHECK_TIMING"
+	# IPv6: the Host header is [ADDRESS].
+	conf_service web6 "$LAB_VIP6" 80 tcp dr "${ADDRESSES6[*]}" \
+		"check http path /health body \"healthy\" $CHECK_TIMING"
 	conf_service web-tls "$VIP" 443 tcp dr "$backends" \
 		"check https path /health host www.example.org expect 200 $CHECK_TIMING"
 	# Checked on port 80 of the same servers, but wrongly: these stay down.
@@ -109,6 +116,7 @@ xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
 
 check_backends_up http-up 30 web "${ADDRESSES[@]}"
 check_backends_up https-up 10 web-tls "${ADDRESSES[@]}"
+check_backends_up http6-up 10 web6 "${ADDRESSES6[@]}"
 check_stays_down http-wrong-status 3 wrong-status status "${ADDRESSES[@]}"
 check_stays_down http-wrong-body 1 wrong-body body "${ADDRESSES[@]}"
 
@@ -126,7 +134,8 @@ requests "http://$VIP/" "$NETNS_TMP/before.txt"
 check_answers traffic-all "" "$NETNS_TMP/before.txt"
 
 stop_server b1 nginx
-check_transitions down "$STOPPED_MS" down "$CHECK_DOWN_BOUND_MS" "web/$B1" "web-tls/$B1"
+check_transitions down "$STOPPED_MS" down "$CHECK_DOWN_BOUND_MS" "web/$B1" "web-tls/$B1" \
+	"web6/$B1_6"
 requests "http://$VIP/" "$NETNS_TMP/http-down.txt"
 check_answers http-traffic-avoids-down "b1" "$NETNS_TMP/http-down.txt"
 requests "https://$VIP/" "$NETNS_TMP/https-down.txt"
@@ -135,7 +144,8 @@ check_answers https-traffic-avoids-down "b1" "$NETNS_TMP/https-down.txt"
 nginx_start b1
 nginx_wait b1
 STARTED_MS=$(now_ms)
-check_transitions up-again "$STARTED_MS" up "$CHECK_UP_BOUND_MS" "web/$B1" "web-tls/$B1"
+check_transitions up-again "$STARTED_MS" up "$CHECK_UP_BOUND_MS" "web/$B1" "web-tls/$B1" \
+	"web6/$B1_6"
 requests "http://$VIP/" "$NETNS_TMP/after.txt"
 check_answers traffic-back "" "$NETNS_TMP/after.txt"
 check_stays_down http-still-wrong 1 wrong-status status "${ADDRESSES[@]}"

@@ -12,7 +12,8 @@
 #            hkPID-lb 10.0.1.2   hkPID-b1 .11        hkPID-b2 .12        hkPID-b3 .13
 #            xvsd (XDP, dr):     VIP 10.0.1.100 on lo; Kamailio on VIP:5060 and its own
 #            sip-udp, sip-tcp    address :5060 (UDP, TCP): OPTIONS -> "200 NAME alive";
-#            checks from .2      its own address :5070 (UDP): 503 to everything
+#            checks from .2      its own address :5070 (UDP): 503 to everything;
+#            (fd00:1::2)         sip6: the same over IPv6, [fd00:1::100]:5060 UDP
 #
 # Run as root from the repo root; XVSD and XVSCTL override the binaries.
 # Prints PASS:/FAIL: netns/check_sip/NAME lines, or SKIP: netns/check_sip: REASON.
@@ -35,12 +36,14 @@ netns_begin hk
 LAB_ECHO_SERVERS=0 netns_lab_up
 mapfile -t ADDRESSES < <(addresses_of LAB_BACKEND_ADDR "${LAB_BACKENDS[@]}" | tr ' ' '\n')
 B1=${LAB_BACKEND_ADDR[b1]}
+mapfile -t ADDRESSES6 < <(addresses_of LAB_BACKEND_ADDR6 "${LAB_BACKENDS[@]}" | tr ' ' '\n')
+B1_6=${LAB_BACKEND_ADDR6[b1]}
 
 # kamailio_start NODE: Kamailio in the foreground (-DD), logging to stderr (-E), with its
 # pid file and runtime directory in $NETNS_TMP/NODE; no control modules (no fifo, no ctl
 # socket), small memory pools.
 kamailio_start() {
-	local b=$1 dir=$NETNS_TMP/$1 address=${LAB_BACKEND_ADDR[$1]}
+	local b=$1 dir=$NETNS_TMP/$1 address=${LAB_BACKEND_ADDR[$1]} address6=${LAB_BACKEND_ADDR6[$1]}
 	mkdir -p "$dir"
 	cat >"$dir/kamailio.cfg" <<EOF
 #!KAMAILIO
@@ -55,6 +58,8 @@ listen=udp:$address:5060
 listen=tcp:$VIP:5060
 listen=tcp:$address:5060
 listen=udp:$address:5070
+listen=udp:[$LAB_VIP6]:5060
+listen=udp:[$address6]:5060
 mpath="$KAMAILIO_MODULES/"
 loadmodule "sl.so"
 
@@ -124,25 +129,30 @@ backends=${ADDRESSES[*]}
 	conf_service sip-udp "$VIP" 5060 udp dr "$backends" "check sip $CHECK_TIMING"
 	conf_service sip-tcp "$VIP" 5060 tcp dr "$backends" "check sip $CHECK_TIMING"
 	conf_service sip-overloaded "$VIP" 5070 udp dr "$backends" "check sip $CHECK_TIMING"
+	# IPv6: the request URI is sip:[ADDRESS]:5060.
+	conf_service sip6 "$LAB_VIP6" 5060 udp dr "${ADDRESSES6[*]}" "check sip $CHECK_TIMING"
 } >"$NETNS_TMP/xvs.conf"
 xvsd_start "$P" "$NETNS_TMP/xvs.conf" "$NETNS_TMP/xvsd.log"
 
 check_backends_up sip-udp-up 30 sip-udp "${ADDRESSES[@]}"
 check_backends_up sip-tcp-up 10 sip-tcp "${ADDRESSES[@]}"
+check_backends_up sip6-up 10 sip6 "${ADDRESSES6[@]}"
 check_stays_down sip-503 3 sip-overloaded status "${ADDRESSES[@]}"
 
 options "$P-client" "$VIP" "$REQUESTS" >"$NETNS_TMP/before.txt"
 check_answers traffic-all "" "$NETNS_TMP/before.txt"
 
 stop_server b1 kamailio
-check_transitions down "$STOPPED_MS" down "$CHECK_DOWN_BOUND_MS" "sip-udp/$B1" "sip-tcp/$B1"
+check_transitions down "$STOPPED_MS" down "$CHECK_DOWN_BOUND_MS" "sip-udp/$B1" "sip-tcp/$B1" \
+	"sip6/$B1_6"
 options "$P-client" "$VIP" "$REQUESTS" >"$NETNS_TMP/down.txt"
 check_answers traffic-avoids-down "b1" "$NETNS_TMP/down.txt"
 
 kamailio_start b1
 kamailio_wait b1
 STARTED_MS=$(now_ms)
-check_transitions up-again "$STARTED_MS" up "$CHECK_UP_BOUND_MS" "sip-udp/$B1" "sip-tcp/$B1"
+check_transitions up-again "$STARTED_MS" up "$CHECK_UP_BOUND_MS" "sip-udp/$B1" "sip-tcp/$B1" \
+	"sip6/$B1_6"
 options "$P-client" "$VIP" "$REQUESTS" >"$NETNS_TMP/after.txt"
 check_answers traffic-back "" "$NETNS_TMP/after.txt"
 
