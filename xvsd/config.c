@@ -531,6 +531,9 @@ static void parser_free(struct config_parser *parser)
 	free(parser->service_locations);
 	free(parser->interface_locations);
 	free(parser->vrrp_sources);
+	for (i = 0; parser->config && i < parser->config->interface_count; i++)
+		interface_parse_free(&parser->interface_parses[i]);
+	free(parser->interface_parses);
 }
 
 static struct config *config_parse(const char *name, const char *text, size_t length,
@@ -548,6 +551,7 @@ static struct config *config_parse(const char *name, const char *text, size_t le
 		config_defaults(config);
 		text_parse(&parser, name, text, length, &top_kind, NULL, &state);
 		namespace_check(&parser);
+		topology_check(&parser);
 		if (!parser.error_count)
 			vrrp_check_all(&parser);
 		if (!config->global.api_unix[0])

@@ -32,6 +32,26 @@ enum interface_type {
 	INTERFACE_BRIDGE,
 };
 
+/* Bond modes by their kernel numbers (IFLA_BOND_MODE); 802.3ad is type lacp. */
+enum bond_mode {
+	BOND_MODE_BALANCE_RR = 0,
+	BOND_MODE_ACTIVE_BACKUP = 1,      /* the default of type bond */
+	BOND_MODE_BALANCE_XOR = 2,
+	BOND_MODE_BROADCAST = 3,
+	BOND_MODE_8023AD = 4,             /* type lacp */
+	BOND_MODE_BALANCE_TLB = 5,
+	BOND_MODE_BALANCE_ALB = 6,
+};
+
+/* Transmit hash policies by their kernel numbers (IFLA_BOND_XMIT_HASH_POLICY). */
+enum bond_hash {
+	BOND_HASH_LAYER2 = 0,
+	BOND_HASH_LAYER3_4 = 1,           /* the default of type lacp */
+	BOND_HASH_LAYER2_3 = 2,
+	BOND_HASH_ENCAP2_3 = 3,
+	BOND_HASH_ENCAP3_4 = 4,
+};
+
 struct config_prefix {
 	struct inet_addr addr;
 	uint8_t prefix_len;
@@ -62,6 +82,9 @@ struct config_interface {
 	char namespace_name[CONFIG_NAME_MAX]; /* veth-peer */
 	char (*members)[IFNAMSIZ];        /* bond, lacp, bridge */
 	size_t member_count;
+	uint8_t bond_mode;                /* enum bond_mode; bond: default active-backup */
+	uint8_t xmit_hash_policy;         /* enum bond_hash; lacp: default layer3+4 */
+	bool lacp_rate_slow;              /* lacp: default fast (1 s LACPDUs) */
 	uint32_t mtu;                     /* 0: leave as is */
 	struct config_prefix *addresses;
 	size_t address_count;
@@ -185,6 +208,14 @@ void config_free(struct config *config); /* accepts NULL */
 /* Same settings (vrid included), so a reload can keep the instance running. */
 bool config_vrrp_equal(const struct config_vrrp *a, const struct config_vrrp *b);
 const char *config_vrrp_method_name(enum vrrp_method method);
+/* The interface the daemon creates for a config interface block, or false
+ * for type ethernet (exists already). */
+bool config_interface_created(const struct config_interface *interface);
+/* The config interface named name, or NULL. */
+const struct config_interface *config_interface_find(const struct config *config,
+						     const char *name);
+extern const char *const config_bond_mode_names[BOND_MODE_BALANCE_ALB + 1];
+extern const char *const config_bond_hash_names[BOND_HASH_ENCAP3_4 + 1];
 
 const char *config_mode_name(uint8_t mode);
 const char *config_scheduler_name(uint8_t scheduler);

@@ -9,11 +9,31 @@
 #include "config_internal.h"
 
 static const char *const xdp_mode_names[] = { "auto", "native", "generic", "off" };
+static const char *const lacp_rate_names[] = { "fast", "slow" };
 
 void interface_free(struct config_interface *interface)
 {
 	free(interface->members);
 	free(interface->addresses);
+}
+
+void interface_parse_free(struct interface_parse *parse)
+{
+	free(parse->member_locations);
+	free(parse->address_locations);
+}
+
+/* Locations parallel to an array of the interface; count: items before this one. */
+static int location_append(struct location **locations, size_t count,
+			   const struct location *location)
+{
+	struct location *grown = array_reserve(*locations, count, sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	*locations = grown;
+	grown[count] = *location;
+	return 0;
 }
 
 static int interface_name_next(struct config_parser *parser, const struct token *keyword,
@@ -127,6 +147,9 @@ static int interface_address_parse(struct config_parser *parser, void *object,
 	if (!addresses)
 		return out_of_memory(parser, &token.location);
 	interface->addresses = addresses;
+	if (location_append(&parse->address_locations, interface->address_count,
+			    &token.location))
+		return out_of_memory(parser, &token.location);
 	err = value_prefix(parser, &token, "address", &addresses[interface->address_count]);
 	if (err)
 		return err;
@@ -155,6 +178,9 @@ static int interface_members_parse(struct config_parser *parser, void *object,
 		if (!members)
 			return out_of_memory(parser, &token.location);
 		interface->members = members;
+		if (location_append(&parse->member_locations, interface->member_count,
+				    &token.location))
+			return out_of_memory(parser, &token.location);
 		err = value_name(parser, &token, "member interface name", IFNAMSIZ - 1,
 				 members[interface->member_count]);
 		if (err)
@@ -163,6 +189,54 @@ static int interface_members_parse(struct config_parser *parser, void *object,
 		token = token_peek(parser);
 	} while (token_is_value(&token));
 	return 0;
+}
+
+static int interface_mode_parse(struct config_parser *parser, void *object,
+				const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+	struct token token;
+	int mode, err;
+
+	parse->mode = keyword->location;
+	err = keyword_choice(parser, keyword, "bond mode", config_bond_mode_names,
+			     BOND_MODE_BALANCE_ALB + 1, &mode, &token);
+	if (err)
+		return err;
+	if (mode == BOND_MODE_8023AD) {
+		config_error(parser, &token.location,
+			     "bond mode \"802.3ad\" is \"type lacp\" (with lacp_rate and "
+			     "xmit_hash_policy)");
+		return -EINVAL;
+	}
+	parse->interface.bond_mode = (uint8_t)mode;
+	return 0;
+}
+
+static int interface_lacp_rate_parse(struct config_parser *parser, void *object,
+				     const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+	int rate, err;
+
+	parse->lacp_rate = keyword->location;
+	err = keyword_choice(parser, keyword, "lacp_rate", lacp_rate_names, 2, &rate, NULL);
+	parse->interface.lacp_rate_slow = !err && rate == 1;
+	return err;
+}
+
+static int interface_hash_parse(struct config_parser *parser, void *object,
+				const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+	int hash, err;
+
+	parse->xmit_hash_policy = keyword->location;
+	err = keyword_choice(parser, keyword, "xmit_hash_policy", config_bond_hash_names,
+			     BOND_HASH_ENCAP3_4 + 1, &hash, NULL);
+	if (!err)
+		parse->interface.xmit_hash_policy = (uint8_t)hash;
+	return err;
 }
 
 static const struct keyword interface_keywords[] = {
@@ -175,6 +249,9 @@ static const struct keyword interface_keywords[] = {
 	{ "members", interface_members_parse, false },
 	{ "peer", interface_peer_parse, false },
 	{ "namespace", interface_namespace_parse, false },
+	{ "mode", interface_mode_parse, false },
+	{ "lacp_rate", interface_lacp_rate_parse, false },
+	{ "xmit_hash_policy", interface_hash_parse, false },
 };
 
 static const struct block_kind interface_kind = {
@@ -201,7 +278,37 @@ static const struct {
 	{ "namespace", offsetof(struct interface_parse, namespace_name),
 	  TYPE_BIT(INTERFACE_VETH_PEER) | TYPE_BIT(INTERFACE_ETHERNET),
 	  TYPE_BIT(INTERFACE_ETHERNET) },
+	{ "mode", offsetof(struct interface_parse, mode), TYPE_BIT(INTERFACE_BOND),
+	  TYPE_BIT(INTERFACE_BOND) },
+	{ "lacp_rate", offsetof(struct interface_parse, lacp_rate), TYPE_BIT(INTERFACE_LACP),
+	  TYPE_BIT(INTERFACE_LACP) },
+	{ "xmit_hash_policy", offsetof(struct interface_parse, xmit_hash_policy),
+	  TYPE_BIT(INTERFACE_BOND) | TYPE_BIT(INTERFACE_LACP),
+	  TYPE_BIT(INTERFACE_BOND) | TYPE_BIT(INTERFACE_LACP) },
 };
+
+/* Defaults that depend on the type, and settings that depend on each other. */
+static void interface_type_defaults(struct config_parser *parser,
+				    struct interface_parse *parse)
+{
+	struct config_interface *interface = &parse->interface;
+
+	if (interface->type == INTERFACE_BOND && !parse->mode.line)
+		interface->bond_mode = BOND_MODE_ACTIVE_BACKUP;
+	if (interface->type == INTERFACE_LACP) {
+		interface->bond_mode = BOND_MODE_8023AD;
+		if (!parse->xmit_hash_policy.line)
+			interface->xmit_hash_policy = BOND_HASH_LAYER3_4;
+	}
+	if (interface->type == INTERFACE_BOND && parse->xmit_hash_policy.line &&
+	    interface->bond_mode != BOND_MODE_BALANCE_XOR &&
+	    interface->bond_mode != BOND_MODE_BALANCE_TLB &&
+	    interface->bond_mode != BOND_MODE_BALANCE_ALB)
+		config_error(parser, &parse->xmit_hash_policy,
+			     "xmit_hash_policy needs mode balance-xor, balance-tlb or "
+			     "balance-alb (or type lacp), not mode %s",
+			     config_bond_mode_names[interface->bond_mode]);
+}
 
 static void interface_check_type(struct config_parser *parser,
 				 const struct interface_parse *parse)
@@ -235,6 +342,7 @@ static int interface_add(struct config_parser *parser, struct interface_parse *p
 {
 	struct config *config = parser->config;
 	struct config_interface *interfaces;
+	struct interface_parse *parses;
 	struct location *locations;
 
 	interfaces = array_reserve(config->interfaces, config->interface_count,
@@ -245,11 +353,17 @@ static int interface_add(struct config_parser *parser, struct interface_parse *p
 				  sizeof(*locations));
 	if (locations)
 		parser->interface_locations = locations;
-	if (!interfaces || !locations) {
+	parses = array_reserve(parser->interface_parses, config->interface_count,
+			       sizeof(*parses));
+	if (parses)
+		parser->interface_parses = parses;
+	if (!interfaces || !locations || !parses) {
 		interface_free(&parse->interface);
+		interface_parse_free(parse);
 		return out_of_memory(parser, &parse->block);
 	}
 	interfaces[config->interface_count] = parse->interface;
+	parses[config->interface_count] = *parse;
 	locations[config->interface_count++] = parse->name;
 	return 0;
 }
@@ -305,6 +419,7 @@ int interface_block_parse(struct config_parser *parser, void *object,
 	interface_check_unique(parser, &parse);
 	if (parser->error_count == errors_before) {
 		interface_check_type(parser, &parse);
+		interface_type_defaults(parser, &parse);
 		supported_check_interface(parser, &parse);
 	}
 	err = interface_add(parser, &parse);

@@ -67,6 +67,7 @@ struct config_parser {
 	struct location *service_locations;   /* parallel to config->services */
 	struct location *interface_locations; /* parallel to config->interfaces */
 	struct vrrp_source *vrrp_sources;     /* parallel to config->vrrps */
+	struct interface_parse *interface_parses; /* parallel too: where settings were */
 	char quote_buffers[2][160];
 	unsigned int quote_next;
 };
@@ -109,6 +110,9 @@ struct interface_parse {
 	struct config_interface interface;
 	struct location block, name;
 	struct location type, xdp, parent, id, mtu, address, members, peer, namespace_name;
+	struct location mode, lacp_rate, xmit_hash_policy;
+	struct location *member_locations;    /* parallel to interface.members */
+	struct location *address_locations;   /* parallel to interface.addresses */
 };
 
 /* What a vrrp block said and where. */
@@ -189,6 +193,10 @@ extern const char *const config_interface_type_names[INTERFACE_BRIDGE + 1];
 int interface_block_parse(struct config_parser *parser, void *object,
 			  const struct token *keyword);
 void interface_free(struct config_interface *interface);
+void interface_parse_free(struct interface_parse *parse); /* its locations only */
+
+/* config_topology.c: checks across interface blocks, after the whole file */
+void topology_check(struct config_parser *parser);
 
 /* config_backend.c */
 int service_check_parse(struct config_parser *parser, void *object,

@@ -13,32 +13,12 @@ static const uint32_t supported_modes = 1u << XVS_MODE_NAT | 1u << XVS_MODE_SNAT
 					1u << XVS_MODE_GENERIC;
 static const uint32_t supported_schedulers = (1u << XVS_SCHED__MAX) - 1;
 static const uint32_t supported_check_types = (1u << (CHECK_EXEC + 1)) - 1;
-static const uint32_t supported_interface_types = 1u << INTERFACE_ETHERNET;
+static const uint32_t supported_interface_types = (1u << (INTERFACE_BRIDGE + 1)) - 1;
 
 /* Features that are all or nothing. */
 static const bool supported_mixed_vip_families = false;
 static const bool supported_max_conns = true;
 static const bool supported_check_port = true;
-
-/* Settings rejected whenever they are given; offset of their location. */
-static const struct {
-	const char *keyword;
-	size_t offset;
-} unsupported_interface_settings[] = {
-	{ "parent", offsetof(struct interface_parse, parent) },
-	{ "id", offsetof(struct interface_parse, id) },
-	{ "mtu", offsetof(struct interface_parse, mtu) },
-	{ "address", offsetof(struct interface_parse, address) },
-	{ "members", offsetof(struct interface_parse, members) },
-	{ "peer", offsetof(struct interface_parse, peer) },
-};
-
-#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
-
-static const struct location *location_at(const void *parse, size_t offset)
-{
-	return (const void *)((const char *)parse + offset);
-}
 
 static bool supported(uint32_t mask, unsigned int value)
 {
@@ -119,16 +99,17 @@ void supported_check_service(struct config_parser *parser,
 void supported_check_interface(struct config_parser *parser,
 			       const struct interface_parse *parse)
 {
-	size_t i;
-
 	if (parse->type.line && !supported(supported_interface_types, parse->interface.type))
 		reject_choice(parser, &parse->type, "type", config_interface_type_names,
 			      INTERFACE_BRIDGE + 1, supported_interface_types,
 			      parse->interface.type);
-	for (i = 0; i < COUNT(unsupported_interface_settings); i++)
-		if (location_at(parse, unsupported_interface_settings[i].offset)->line)
-			config_error(parser,
-				     location_at(parse, unsupported_interface_settings[i].offset),
-				     "%s is not supported yet",
-				     unsupported_interface_settings[i].keyword);
+	/* xvsd sets MTU and addresses in its own namespace and on veth-peers only. */
+	if (parse->interface.type == INTERFACE_ETHERNET && parse->interface.namespace_name[0]) {
+		if (parse->mtu.line)
+			config_error(parser, &parse->mtu,
+				     "mtu on an interface in a namespace is not supported yet");
+		if (parse->address.line)
+			config_error(parser, &parse->address,
+				     "address on an interface in a namespace is not supported yet");
+	}
 }

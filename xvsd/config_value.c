@@ -40,6 +40,19 @@ static const struct {
 	{ "icmpv6", IPPROTO_ICMPV6 }, { "sctp", IPPROTO_SCTP },
 };
 
+const char *const config_bond_mode_names[BOND_MODE_BALANCE_ALB + 1] = {
+	[BOND_MODE_BALANCE_RR] = "balance-rr", [BOND_MODE_ACTIVE_BACKUP] = "active-backup",
+	[BOND_MODE_BALANCE_XOR] = "balance-xor", [BOND_MODE_BROADCAST] = "broadcast",
+	[BOND_MODE_8023AD] = "802.3ad", [BOND_MODE_BALANCE_TLB] = "balance-tlb",
+	[BOND_MODE_BALANCE_ALB] = "balance-alb",
+};
+
+const char *const config_bond_hash_names[BOND_HASH_ENCAP3_4 + 1] = {
+	[BOND_HASH_LAYER2] = "layer2", [BOND_HASH_LAYER3_4] = "layer3+4",
+	[BOND_HASH_LAYER2_3] = "layer2+3", [BOND_HASH_ENCAP2_3] = "encap2+3",
+	[BOND_HASH_ENCAP3_4] = "encap3+4",
+};
+
 const char *config_mode_name(uint8_t mode)
 {
 	return mode < XVS_MODE__MAX ? config_mode_names[mode] : "unknown";
