@@ -52,6 +52,21 @@ static void reference_check(struct config_parser *parser, const struct location 
 			     what, name, target->namespace_name);
 }
 
+/* The kernel refuses XDP on an interface when one above it (its vlan, bond
+ * or bridge) has a program, and the other way round for bonds. */
+static void xdp_stack_check(struct config_parser *parser, const struct location *location,
+			    const struct config_interface *upper, const char *lower_name)
+{
+	const struct config_interface *lower = config_interface_find(parser->config, lower_name);
+
+	if (lower && lower != upper && lower->type != INTERFACE_VETH_PEER &&
+	    lower->xdp != XDP_ATTACH_OFF && upper->xdp != XDP_ATTACH_OFF)
+		config_error(parser, location,
+			     "\"%s\" and \"%s\" both have XDP; the kernel allows it on one of "
+			     "them: set \"xdp off\" on the other",
+			     upper->name, lower_name);
+}
+
 static void vlan_check(struct config_parser *parser, long index)
 {
 	const struct config *config = parser->config;
@@ -59,6 +74,7 @@ static void vlan_check(struct config_parser *parser, long index)
 	char first[300];
 
 	reference_check(parser, &parse_of(parser, index)->parent, "parent", vlan->parent);
+	xdp_stack_check(parser, &parse_of(parser, index)->parent, vlan, vlan->parent);
 	for (long i = 0; i < index; i++) {
 		const struct config_interface *other = &config->interfaces[i];
 
@@ -118,6 +134,7 @@ static void members_check(struct config_parser *parser, long index)
 		if (member_taken(parser, index, m))
 			continue;
 		reference_check(parser, here, "member", master->members[m]);
+		xdp_stack_check(parser, here, master, master->members[m]);
 		if (member >= 0 && master->type != INTERFACE_BRIDGE &&
 		    config->interfaces[member].address_count)
 			config_error(parser, here,

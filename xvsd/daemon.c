@@ -9,6 +9,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "health.h"
+#include "interface.h"
 #include "log.h"
 
 static void errors_log(const char *errors)
@@ -34,6 +35,17 @@ static void result_record(struct daemon *daemon, bool ok, char *errors)
 		errors_log(errors);
 }
 
+/* A reload that failed half-way: back to the running configuration's
+ * interfaces, as far as that goes. */
+static void interfaces_restore(struct daemon *daemon, const struct config *failed)
+{
+	char error[512];
+
+	if (interfaces__apply(daemon->interfaces, failed, daemon->config, error, sizeof(error)))
+		log_error("reload: restoring interfaces: %s", error);
+	interfaces__prune(daemon->interfaces, failed, daemon->config);
+}
+
 int daemon__reload(struct daemon *daemon)
 {
 	char *errors = NULL, message[512] = "";
@@ -52,7 +64,19 @@ int daemon__reload(struct daemon *daemon)
 	config = config_load(daemon->config_path, out, &count);
 	if (out)
 		fclose(out);
-	if (config && dataplane__reload(daemon->dataplane, config, message, sizeof(message))) {
+	/* Interfaces before the data plane attaches to them; those dropped go
+	 * after it has detached. */
+	if (config && interfaces__apply(daemon->interfaces, daemon->config, config, message,
+					sizeof(message))) {
+		interfaces_restore(daemon, config);
+	} else if (config &&
+		   dataplane__reload(daemon->dataplane, config, message, sizeof(message))) {
+		interfaces_restore(daemon, config);
+	} else if (config) {
+		interfaces__prune(daemon->interfaces, daemon->config, config);
+		message[0] = '\0';
+	}
+	if (config && message[0]) {
 		/* Nothing was changed (or, for an interface, what could be). */
 		free(errors);
 		if (asprintf(&errors, "%s\n", message) < 0)

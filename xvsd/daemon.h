@@ -18,6 +18,7 @@ struct daemon {
 	struct dataplane *dataplane;
 	struct health *health;           /* the checks (health.c); NULL before start */
 	struct vrrp *vrrp;               /* the VRRP speaker (vrrp.h) */
+	struct interfaces *interfaces;   /* created and owned (interface.h) */
 	time_t started;           /* wall clock */
 	struct timespec started_monotonic;
 	struct timespec last_estimate;   /* monotonic time of the last rate sample */

@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "dataplane.h"
 #include "health.h"
+#include "interface.h"
 #include "log.h"
 #include "stats.h"
 
@@ -201,15 +202,23 @@ static void run_dir_unlock(const char *run_dir, int lock_fd, bool created)
 static int daemon_run(struct daemon *daemon)
 {
 	struct api *api = NULL;
+	char error[512];
 	bool run_dir_created;
 	int lock_fd, ret;
 
 	lock_fd = run_dir_lock(daemon->config->global.run_dir, &run_dir_created);
 	if (lock_fd < 0)
 		return 1;
+	/* Interfaces first: the data plane attaches to them. */
+	ret = interfaces__open(daemon->config, &daemon->interfaces, error, sizeof(error));
+	if (ret) {
+		log_error("%s", error);
+		goto out;
+	}
 	ret = dataplane__open(daemon->config, &daemon->dataplane);
 	if (ret)
 		goto out;
+	interfaces__prune(daemon->interfaces, NULL, daemon->config);
 	ret = vrrp__open(daemon->config, &daemon->vrrp);
 	if (ret)
 		goto out;
@@ -228,6 +237,8 @@ out:
 	daemon->vrrp = NULL;
 	dataplane__close(daemon->dataplane);
 	daemon->dataplane = NULL;
+	interfaces__close(daemon->interfaces, daemon->config);
+	daemon->interfaces = NULL;
 	run_dir_unlock(daemon->config->global.run_dir, lock_fd, run_dir_created);
 	return ret ? 1 : 0;
 }
