@@ -347,6 +347,21 @@ static int veth_peer_converge(struct converge *converge, const struct config_int
 	return ret;
 }
 
+static int veth_end_converge(struct converge *converge, const struct config_interface *conf)
+{
+	const struct config_interface *peer = config_interface_find(converge->config,
+								    conf->peer);
+	int fd = peer ? peer_namespace_open(converge, peer->namespace_name) : -1, ret;
+
+	if (peer && fd < 0)
+		return converge_fail(converge, fd, "namespace %s: %s", peer->namespace_name,
+				     strerror(-fd));
+	ret = veth_peer_converge(converge, conf, peer, fd);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 static int link_make(struct converge *converge, const struct config_interface *conf,
 		     const char *alias)
 {
@@ -381,8 +396,6 @@ static int link_make(struct converge *converge, const struct config_interface *c
 			      kernel_reason(converge->socket, ret));
 	else
 		log_info("interface %s: created (%s)", conf->name, alias);
-	if (!ret && conf->type == INTERFACE_VETH)
-		ret = veth_peer_converge(converge, conf, peer, spec.peer_netns_fd);
 	if (spec.peer_netns_fd >= 0)
 		close(spec.peer_netns_fd);
 	return ret;
@@ -417,6 +430,8 @@ static int created_converge(struct converge *converge, const struct config_inter
 	if (!ret)
 		ret = owned_converge(converge->socket, conf->name, conf, converge->error,
 				     converge->error_size);
+	if (!ret && conf->type == INTERFACE_VETH)
+		ret = veth_end_converge(converge, conf);
 	return ret;
 }
 

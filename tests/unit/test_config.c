@@ -420,14 +420,46 @@ static void test_errors_unsupported(void)
 		      "t.conf:1:36: error: port needs proto tcp or udp\n"
 		      "t.conf:1:50: error: proto esp needs mode generic\n"
 		      "t.conf:1:31: error: IPv4 and IPv6 VIPs in one service are not supported yet\n", 3);
-	expect_errors("interface v { type vlan; parent eth0; id 5; mtu 1400 }\n"
-		      "vrrp vi_1 { priority 100 }\n",
-		      "t.conf:1:20: error: type \"vlan\" is not supported yet (supported: ethernet)\n"
-		      "t.conf:1:26: error: parent is not supported yet\n"
-		      "t.conf:1:39: error: id is not supported yet\n"
-		      "t.conf:1:45: error: mtu is not supported yet\n"
-		      "t.conf:2:1: error: vrrp \"vi_1\" needs an interface\n"
-		      "t.conf:2:1: error: vrrp \"vi_1\" needs at least one vip\n", 6);
+	expect_errors("vrrp vi_1 { priority 100 }\n",
+		      "t.conf:1:1: error: vrrp \"vi_1\" needs an interface\n"
+		      "t.conf:1:1: error: vrrp \"vi_1\" needs at least one vip\n", 2);
+}
+
+/* Created interfaces: their settings and the type-dependent defaults. */
+static void test_interfaces(void)
+{
+	struct config *config = load_good("interface v { type vlan; parent b; id 5; mtu 1400;"
+					  " address 10.0.0.1/24; address 2001:db8::1/64 }\n"
+					  "interface b { type bond; members e1 e2; xdp off }\n"
+					  "interface l { type lacp; members e3; lacp_rate slow }\n"
+					  "interface x { type bond; mode balance-xor;"
+					  " xmit_hash_policy encap3+4; members e4 }\n"
+					  "interface p { type veth-peer; namespace n }\n"
+					  "interface w { type veth; peer p }\n");
+	const struct config_interface *interface;
+
+	TEST_CHECK(config != NULL);
+	if (!config)
+		return;
+	interface = config_interface_find(config, "v");
+	TEST_CHECK(interface && interface->type == INTERFACE_VLAN && interface->vlan_id == 5 &&
+		   !strcmp(interface->parent, "b") && interface->mtu == 1400 &&
+		   interface->address_count == 2 && interface->addresses[1].prefix_len == 64);
+	interface = config_interface_find(config, "b");
+	TEST_CHECK(interface && interface->bond_mode == BOND_MODE_ACTIVE_BACKUP &&
+		   interface->member_count == 2 && !strcmp(interface->members[1], "e2"));
+	interface = config_interface_find(config, "l");
+	TEST_CHECK(interface && interface->bond_mode == BOND_MODE_8023AD &&
+		   interface->xmit_hash_policy == BOND_HASH_LAYER3_4 && interface->lacp_rate_slow);
+	interface = config_interface_find(config, "x");
+	TEST_CHECK(interface && interface->bond_mode == BOND_MODE_BALANCE_XOR &&
+		   interface->xmit_hash_policy == BOND_HASH_ENCAP3_4);
+	interface = config_interface_find(config, "p");
+	TEST_CHECK(interface && !strcmp(interface->namespace_name, "n"));
+	TEST_CHECK(config_interface_created(interface) &&
+		   !config_interface_created(&(struct config_interface){ 0 }));
+	TEST_CHECK(config_interface_find(config, "e1") == NULL);
+	config_free(config);
 }
 
 /* Tenants: one VIP:port per namespace; interfaces of one name in several
@@ -491,6 +523,7 @@ int main(void)
 	TEST_RUN("config/errors_semantics", test_errors_semantics);
 	TEST_RUN("config/errors_unsupported", test_errors_unsupported);
 	TEST_RUN("config/namespaces", test_namespaces);
+	TEST_RUN("config/interfaces", test_interfaces);
 	TEST_RUN("config/names", test_names);
 	return TEST_EXIT();
 }
