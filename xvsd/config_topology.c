@@ -17,10 +17,18 @@ bool config_interface_created(const struct config_interface *interface)
 const struct config_interface *config_interface_find(const struct config *config,
 						     const char *name)
 {
-	for (size_t i = 0; i < config->interface_count; i++)
-		if (!strcmp(config->interfaces[i].name, name))
+	const struct config_interface *found = NULL;
+
+	/* The daemon's own namespace first: parents and members live there. */
+	for (size_t i = 0; i < config->interface_count; i++) {
+		if (strcmp(config->interfaces[i].name, name))
+			continue;
+		if (!config->interfaces[i].namespace_name[0])
 			return &config->interfaces[i];
-	return NULL;
+		if (!found)
+			found = &config->interfaces[i];
+	}
+	return found;
 }
 
 static long interface_index(const struct config *config, const char *name)
@@ -49,6 +57,11 @@ static void reference_check(struct config_parser *parser, const struct location 
 		config_error(parser, location,
 			     "%s \"%s\" is a veth-peer in namespace \"%s\"; it must be in the "
 			     "daemon's namespace",
+			     what, name, target->namespace_name);
+	else if (target->namespace_name[0])
+		config_error(parser, location,
+			     "%s \"%s\" is in namespace \"%s\"; it must be in the daemon's "
+			     "namespace",
 			     what, name, target->namespace_name);
 }
 

@@ -131,6 +131,8 @@ static int interface_check(struct converge *converge, const struct config_interf
 
 	switch (conf->type) {
 	case INTERFACE_ETHERNET:
+		if (conf->namespace_name[0])
+			return 0; /* a tenant's: xvsd only attaches there (docs/tenants.md) */
 		if (!link_find(converge, conf->name) && (conf->mtu || conf->address_count))
 			ret = converge_fail(converge, -ENODEV,
 					    "interface %s does not exist (type ethernet: xvsd "
@@ -379,6 +381,9 @@ static int link_make(struct converge *converge, const struct config_interface *c
 	struct link_info parent, link;
 	int ret = 0;
 
+	if (!spec.kind)
+		return converge_fail(converge, -EINVAL, "interface %s: not a type xvsd creates",
+				     conf->name);
 	if (conf->type == INTERFACE_VLAN && (ret = link_get(converge->socket, conf->parent,
 							    &parent)))
 		return converge_fail(converge, ret, "interface %s: parent %s: %s", conf->name,
@@ -515,9 +520,9 @@ static int converge_run(struct converge *converge, const struct config *running)
 	for (size_t i = 0; i < config->interface_count && !ret; i++) {
 		const struct config_interface *conf = &config->interfaces[order[i]];
 
-		if (conf->type == INTERFACE_ETHERNET)
+		if (conf->type == INTERFACE_ETHERNET && !conf->namespace_name[0])
 			ret = ethernet_converge(converge, conf);
-		else if (conf->type != INTERFACE_VETH_PEER)
+		else if (config_interface_created(conf) && conf->type != INTERFACE_VETH_PEER)
 			ret = created_converge(converge, conf);
 	}
 	free(order);

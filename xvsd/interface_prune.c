@@ -80,7 +80,8 @@ static void addresses_prune(struct link_socket *socket, const struct config *run
 		struct link_info link;
 		size_t count = 0;
 
-		if (old->type != INTERFACE_ETHERNET || config_interface_find(config, old->name) ||
+		if (old->type != INTERFACE_ETHERNET || old->namespace_name[0] ||
+		    config_interface_find(config, old->name) ||
 		    link_get(socket, old->name, &link) ||
 		    link_address_list(socket, link.ifindex, &addresses, &count))
 			continue;
