@@ -82,7 +82,7 @@ fi
 vr_wait_check n2-master 3 vr_is n2 vi_1 ipv4 master
 vr_check client-reaches-n2 vr_reach "$VIP" n2 5
 capture_stop failover
-vr_check garp-seen python3 "$VR_VERIFY" garp "$NETNS_TMP/failover.pcap" "$VIP" \
+vr_check garp-seen "$VR_PYTHON" "$VR_VERIFY" garp "$NETNS_TMP/failover.pcap" "$VIP" \
 	"$(mac_of "$P-n2" eth0)"
 vr_wait_check notify-master 3 grep -qx "n2 vi_1 master ipv4" "$NETNS_TMP/notify.log"
 metrics=$(curl -sf --unix-socket "$(vr_sock n2)" http://localhost/metrics || true)
@@ -108,7 +108,7 @@ vr_wait_check n2-takes-over 3 vr_is n2 vi_1 ipv4 master
 reason=$(vr_field n2 vi_1 ipv4 last_transition reason || true)
 vr_check resign-fast [ "$reason" = "master resigned" ]
 capture_stop resign
-vr_check priority-0-advert python3 "$VR_VERIFY" advert "$NETNS_TMP/resign.pcap" \
+vr_check priority-0-advert "$VR_PYTHON" "$VR_VERIFY" advert "$NETNS_TMP/resign.pcap" \
 	"$(vr_v4 n1)" 0
 vr_check n1-left-clean vr_lacks n1 "$VIP"
 vr_check notify-stop grep -qx "n1 vi_1 init ipv4" "$NETNS_TMP/notify.log"

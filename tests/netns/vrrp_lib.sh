@@ -11,6 +11,9 @@
 #   xvsd + TCP echo server on port 80 (answers "n1 ..." / "n2 ...")
 
 VR_VERIFY=$NETNS_DIR/vrrp_verify.py
+# The system's python: starts in 20 ms where a version manager's shim may take 500.
+VR_PYTHON=python3
+[ -x /usr/bin/python3 ] && VR_PYTHON=/usr/bin/python3
 declare -A VR_ADDRESS=([n1]=1 [n2]=2 [n3]=3 [c]=10 [gw]=254)
 VR_NODES=()
 
@@ -67,20 +70,23 @@ vr_json() {
 
 # vr_is NODE NAME FAMILY STATE: succeeds when NODE's router is in STATE.
 vr_is() {
-	vr_json "$1" && python3 "$VR_VERIFY" state "$NETNS_TMP/$1.json" "$2" "$3" "$4" >/dev/null
+	vr_json "$1" && "$VR_PYTHON" "$VR_VERIFY" state "$NETNS_TMP/$1.json" "$2" "$3" "$4" >/dev/null
 }
 
 # vr_field NODE NAME FAMILY KEY...: prints a field of NODE's router.
 vr_field() {
 	local node=$1
 	shift
-	vr_json "$node" && python3 "$VR_VERIFY" field "$NETNS_TMP/$node.json" "$@"
+	vr_json "$node" && "$VR_PYTHON" "$VR_VERIFY" field "$NETNS_TMP/$node.json" "$@"
 }
 
 # vr_has NODE ADDRESS: ADDRESS is on NODE's eth0. vr_owns: the same, saying what is there
 # when it is not (for vr_check).
 vr_has() {
-	ip -n "$P-$1" -o addr show dev eth0 | grep -q " ${2}/"
+	local list
+	# Not "ip | grep -q": grep may leave first, and pipefail then sees ip's SIGPIPE.
+	list=$(ip -n "$P-$1" -o addr show dev eth0)
+	grep -q " ${2}/" <<<"$list"
 }
 vr_lacks() { ! vr_has "$@"; }
 vr_owns() {
@@ -122,7 +128,7 @@ vr_kill() {
 # vr_server NODE: the TCP echo server on port 80 of NODE (any address; "::" takes IPv4 too), answering "NODE ...".
 vr_server() {
 	local node=$1
-	ip netns exec "$P-$node" python3 "$NETNS_DIR/echo_server.py" --name "$node" \
+	ip netns exec "$P-$node" "$VR_PYTHON" "$NETNS_DIR/echo_server.py" --name "$node" \
 		--address :: --udp-port 5353 --tcp-port 80 \
 		--pidfile "$NETNS_TMP/$node-server.pid" >"$NETNS_TMP/$node-server.log" 2>&1 &
 	wait_pidfile 10 "$NETNS_TMP/$node-server.pid" "echo server on $node" \
@@ -131,7 +137,7 @@ vr_server() {
 
 # vr_reach VIP NAME [SECONDS]: the client's TCP request to VIP:80 is answered by NAME.
 vr_reach() {
-	ip netns exec "$P-c" python3 "$VR_VERIFY" reach "$1" 80 "$2" "${3:-3}"
+	ip netns exec "$P-c" "$VR_PYTHON" "$VR_VERIFY" reach "$1" 80 "$2" "${3:-3}"
 }
 
 # vr_check NAME COMMAND...: PASS NAME when COMMAND succeeds, else FAIL NAME with its output.
