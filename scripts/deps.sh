@@ -21,6 +21,8 @@ packages=(
     libssl-dev
     # tests/netns/test_check_*.sh: real RADIUS and SIP servers and a RADIUS client
     freeradius freeradius-utils kamailio
+    # tests/netns/test_vrrp_keepalived.sh: keepalived as the VRRP peer (v2 and v3)
+    keepalived
 )
 
 missing=()
