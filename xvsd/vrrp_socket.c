@@ -203,6 +203,14 @@ static int send_to(struct vrrp_router *router, struct vrrp_advert *advert,
 		struct sockaddr_in6 *sin6 = (void *)&to;
 		struct in6_pktinfo *info;
 
+		/* Multicast and link-local peers hear us from the link-local address
+		 * (RFC 5798 5.1.2.1); a global unicast peer from our global address,
+		 * which is what its unicast_peer line names. */
+		if (!IN6_IS_ADDR_MULTICAST(&destination->v6) &&
+		    !IN6_IS_ADDR_LINKLOCAL(&destination->v6) && router->global.family)
+			advert->source = router->global;
+		else
+			advert->source = router->primary;
 		length = vrrp_packet__encode(advert, packet, sizeof(packet));
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_addr = destination->v6;
@@ -214,7 +222,7 @@ static int send_to(struct vrrp_router *router, struct vrrp_advert *advert,
 		control.header.cmsg_type = IPV6_PKTINFO;
 		control.header.cmsg_len = CMSG_LEN(sizeof(*info));
 		info = (void *)CMSG_DATA(&control.header);
-		info->ipi6_addr = router->primary.v6;
+		info->ipi6_addr = advert->source.v6;
 		info->ipi6_ifindex = router->ifindex;
 	}
 	if (length < 0)
@@ -350,7 +358,8 @@ static bool receive_one(struct vrrp_router *router)
 		ipv6_control(&message, &advert);
 		verdict = vrrp_packet__decode(packet, (size_t)length, &advert);
 	}
-	if (verdict == VRRP_ACCEPT && inet_addr_equal(&advert.source, &router->primary))
+	if (verdict == VRRP_ACCEPT && (inet_addr_equal(&advert.source, &router->primary) ||
+				       inet_addr_equal(&advert.source, &router->global)))
 		return true; /* our own */
 	if (verdict == VRRP_ACCEPT)
 		verdict = advert_check(router, &advert);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Active-active VRRP with both address families: two instances on one interface with
-# mirrored priorities, each with an IPv4 and an IPv6 VIP (so four virtual routers), so
-# both nodes carry traffic; when one node dies the other owns every VIP, announced by
+# mirrored priorities, each with an IPv4 and an IPv6 VIP (so four virtual routers; a
+# multicast, b unicast between the nodes), so both nodes carry traffic; when one node dies the other owns every VIP, announced by
 # gratuitous ARP and unsolicited neighbour advertisements. A reload that changes one
 # instance restarts it and leaves the other running.
 #
@@ -31,14 +31,17 @@ require_netns
 vr_begin
 vr_lab_up n1 n2 c
 
-# node_conf NODE PRIORITY_A PRIORITY_B [EXTRA_B_LINE]
+# node_conf NODE PRIORITY_A PRIORITY_B [EXTRA_B_LINE]: a multicast, b unicast to the
+# other node (IPv4, and IPv6 global addresses).
 node_conf() {
-	local node=$1 a=$2 b=$3
+	local node=$1 a=$2 b=$3 other=n1
 	shift 3
+	[ "$node" = n1 ] && other=n2
 	{
 		vr_conf_head "$node"
 		vr_vrrp a "priority $a" "advert 100ms" "vip $A4/24" "vip $A6/64"
-		vr_vrrp b "priority $b" "advert 100ms" "vip $B4/24" "vip $B6/64" "$@"
+		vr_vrrp b "priority $b" "advert 100ms" "vip $B4/24" "vip $B6/64" \
+			"unicast_peer $(vr_v4 "$other")" "unicast_peer $(vr_v6 "$other")" "$@"
 	} >"$NETNS_TMP/$node.conf"
 }
 node_conf n1 150 100
@@ -74,6 +77,12 @@ vrid_n2=$(vr_field n2 a ipv6 vrid || true)
 vr_check automatic-vrid-same-on-both-nodes [ "$vrid_a" = "$vrid_n2" ]
 drops=$(vr_field n1 a ipv4 counters adverts_dropped vrid || echo x)
 vr_check no-vrid-drops-between-instances [ "$drops" = 0 ]
+vr_check b-is-unicast [ "$(vr_field n1 b ipv6 mode)" = unicast ]
+received=$(vr_field n1 b ipv6 counters adverts_received || echo 0)
+vr_check unicast-ipv6-adverts-heard [ "$received" -gt 0 ]
+vr_check unicast-ipv6-master-address [ "$(vr_field n1 b ipv6 master)" = "$(vr_v6 n2)" ]
+drops=$(vr_field n1 b ipv6 counters adverts_dropped unknown_peer || echo x)
+vr_check unicast-no-unknown-peer [ "$drops" = 0 ]
 
 # n2 dies: n1 owns every VIP, and says so (ARP and ND).
 capture_must_start takeover "$P-c" eth0 arp or icmp6
