@@ -96,7 +96,8 @@ vr_owns() {
 }
 
 # vr_start NODE: xvsd with $NETNS_TMP/NODE.conf in NODE, its pid in $NETNS_TMP/NODE.pid;
-# waits (10 s at most) for its API. FAIL setup and exit when it does not come up.
+# waits (30 s at most: loading the data plane takes seconds on a busy machine) for its
+# API. FAIL setup and exit when it does not come up.
 vr_start() {
 	local node=$1
 	mkdir -p "$NETNS_TMP/$node"
@@ -106,7 +107,7 @@ vr_start() {
 			>>"$NETNS_TMP/$node.log" 2>&1 </dev/null &
 		echo $! >"$NETNS_TMP/$node.pid"
 	)
-	if ! wait_until 10 vr_json "$node"; then
+	if ! wait_until 30 vr_json "$node"; then
 		fail setup "xvsd on $node did not start: $(tail -n 5 "$NETNS_TMP/$node.log")"
 		exit 1
 	fi
