@@ -22,6 +22,7 @@
 struct target {
 	__u32 backend_id;
 	struct xvs_backend *backend;
+	struct xvs_conn *conn; /* the flow's entry when it was found in the table */
 };
 
 /* State of a flow that starts with this packet. A mid-flow TCP packet
@@ -207,7 +208,7 @@ static __always_inline int conn_insert(const struct xvs_service *service,
  * slot in a full table. */
 static __always_inline int conn_renew(const struct xvs_service *service,
 				      const struct packet *pkt, __u64 now,
-				      struct xvs_conn *conn, const struct target *target)
+				      struct xvs_conn *conn, struct target *target)
 {
 	__u8 state = conn_initial_state(pkt);
 
@@ -215,11 +216,14 @@ static __always_inline int conn_renew(const struct xvs_service *service,
 	 * reusing it: rare, and the next packet finds a settled entry. */
 	if (!account_move(conn, conn->account, conn_account(target->backend_id, state)))
 		return drop_counted(XVS_DROP_CONN_TABLE_FULL);
+	/* Before backend_id changes: a translation is of the old backend. */
+	conn->nat = 0;
 	conn->backend_id = target->backend_id;
 	conn->service_id = service->id;
 	conn->state = state;
 	conn->last_seen_ns = now;
 	count_new_conn(service->id, target->backend_id);
+	target->conn = conn;
 	return FURTHER_PROCESSING;
 }
 
@@ -252,6 +256,7 @@ static __always_inline int conn_follow_call(const struct xvs_service *service,
 		return conn_renew(service, pkt, now, conn, target);
 	if (conn->backend_id != target->backend_id &&
 	    account_move(conn, conn->account, conn_account(target->backend_id, conn->state))) {
+		conn->nat = 0;
 		conn->backend_id = target->backend_id;
 		count_new_conn(service->id, target->backend_id);
 	}
@@ -288,6 +293,7 @@ static __always_inline int conn_track(struct xdp_md *ctx, const struct xvs_servi
 		target->backend = conn_backend(conn);
 		if (target->backend) {
 			target->backend_id = conn->backend_id;
+			target->conn = conn;
 			state = conn_next_state(conn->state, pkt);
 			/* A lost swap: another CPU moved the count already. */
 			account_move(conn, conn->account, conn_account(conn->backend_id, state));

@@ -51,20 +51,23 @@ static __always_inline int forward_dr(struct xdp_md *ctx, const struct xvs_servi
 
 __attribute__((noinline)) int xvs_forward(struct xdp_md *ctx, const struct xvs_service *service,
 					  const struct packet *pkt, struct xvs_backend *backend,
-					  __u32 backend_id);
+					  struct xvs_conn *conn);
 
 /* A global function, so that the verifier checks the modes' paths once
  * rather than once for every path through connection tracking. It takes the
  * backend entry connection tracking found (a map value pointer is a valid
- * argument), so the backend is not looked up a second time per packet. */
+ * argument; its id is pkt->backend_id), so the backend is not looked up a
+ * second time per packet, and the flow's conns entry when there was one
+ * (nat/snat, bpf/nat.h). */
 __attribute__((noinline)) int xvs_forward(struct xdp_md *ctx, const struct xvs_service *service,
 					  const struct packet *pkt, struct xvs_backend *backend,
-					  __u32 backend_id)
+					  struct xvs_conn *conn)
 {
-	struct target target = { .backend_id = backend_id, .backend = backend };
+	struct target target = { .backend = backend, .conn = conn };
 
 	if (!ctx || !service || !pkt)
 		return XDP_ABORTED;
+	target.backend_id = pkt->backend_id;
 	if (!backend)
 		return drop_counted(XVS_DROP_NO_BACKEND);
 	switch (service->mode) {
@@ -81,9 +84,10 @@ __attribute__((noinline)) int xvs_forward(struct xdp_md *ctx, const struct xvs_s
 }
 
 static __always_inline int forward(struct xdp_md *ctx, const struct xvs_service *service,
-				   const struct packet *pkt, const struct target *target)
+				   struct packet *pkt, const struct target *target)
 {
-	return xvs_forward(ctx, service, pkt, target->backend, target->backend_id);
+	pkt->backend_id = target->backend_id;
+	return xvs_forward(ctx, service, pkt, target->backend, target->conn);
 }
 
 #include "icmp_error.h"

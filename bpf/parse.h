@@ -56,6 +56,8 @@ struct packet {
 	__u32 l4_offset;          /* where the L4 header starts in the frame */
 	__u8 tcp_flags;           /* XVS_TCP_*, 0 for UDP */
 	__u8 malformed;           /* ports readable, rest of L4 header bad */
+	__u32 backend_id;         /* the backend connection tracking chose: carried
+				   * here to xvs_forward (a BPF call takes 5 args) */
 };
 
 /* Leaves the cursor on the L3 header and *proto set to its ethertype. */

@@ -430,12 +430,20 @@ static void neighbours_refresh(struct dataplane *dp, bool force)
 /* Mode snat: the service's source addresses and port range. */
 static int snat_write(struct dataplane *dp, const struct dp_service *service)
 {
-	struct xvs_snat value;
+	struct xvs_snat value, old;
 
 	if (service->conf->mode != XVS_MODE_SNAT)
 		return 0;
 	mapenc_snat(service->conf->snat_addrs, service->conf->snat_count, XVS_SNAT_PORT_MIN,
 		    XVS_SNAT_PORT_MAX, &value);
+	/* Flows remember which of the addresses they use by index, valid for
+	 * one generation (xvs_conn.nat): a changed list is a new generation. */
+	if (!bpf_map__lookup_elem(dp->skel->maps.snat_sources, &service->id,
+				  sizeof(service->id), &old, sizeof(old), 0)) {
+		value.generation = old.generation;
+		if (memcmp(old.addrs, value.addrs, sizeof(value.addrs)) || old.count != value.count)
+			value.generation = (uint8_t)(old.generation + 1);
+	}
 	if (bpf_map__update_elem(dp->skel->maps.snat_sources, &service->id, sizeof(service->id),
 				 &value, sizeof(value), BPF_ANY))
 		return -errno;

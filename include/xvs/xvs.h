@@ -195,10 +195,22 @@ struct xvs_conn {
 	__u32 backend_id;
 	__u32 service_id;
 	__u8 state;          /* enum xvs_conn_state */
-	__u8 pad[3];
+	__u8 nat;            /* nat/snat: XVS_CONN_NAT_* once the flow's nat_flows
+			      * entries are known to exist for backend_id; 0 = look */
+	__be16 nat_port;     /* snat: the flow's source port toward the backend */
 	__u32 account;       /* the backend_conns count this entry holds, see
 			      * XVS_ACCOUNT(); 0 = the reaper is deleting it */
 };
+
+/* xvs_conn.nat: set by the data plane with one compare-and-swap of state,
+ * nat, nat_port and account together (so only while the account token still
+ * names backend_id), cleared before backend_id changes (bpf/nat.h). snat adds
+ * which of snat_sources' addresses the flow uses and that entry's generation. */
+#define XVS_CONN_NAT_KNOWN 0x80
+#define XVS_CONN_NAT_ADDR(nat) (((nat) >> 5) & 3)
+#define XVS_CONN_NAT_GENERATION(nat) ((nat) & 0x1f)
+#define XVS_CONN_NAT(addr, generation) \
+	(XVS_CONN_NAT_KNOWN | ((addr) & 3) << 5 | ((generation) & 0x1f))
 
 /* An entry's accounting token: which backend's active or inactive count it
  * holds. Every change of a count is tied to a compare-and-swap of this token
@@ -253,6 +265,8 @@ _Static_assert(sizeof(struct xvs_backend) == 60, "xvs_backend size");
 _Static_assert(sizeof(struct xvs_service_state) == 8, "xvs_service_state size");
 _Static_assert(sizeof(struct xvs_conn_key) == 40, "xvs_conn_key size");
 _Static_assert(sizeof(struct xvs_conn) == 24, "xvs_conn size");
+_Static_assert(__builtin_offsetof(struct xvs_conn, state) == 16,
+	       "xvs_conn: state, nat, nat_port and account are one aligned 8-byte word");
 _Static_assert(sizeof(struct xvs_counters) == 40, "xvs_counters size");
 _Static_assert(sizeof(struct xvs_backend_conns) == 8, "xvs_backend_conns size");
 _Static_assert(sizeof(struct xvs_backend_limits) == 8, "xvs_backend_limits size");
@@ -279,7 +293,8 @@ struct xvs_snat {
 	__u16 port_min;
 	__u16 port_max;
 	__u8 count;        /* addrs in use */
-	__u8 pad[3];
+	__u8 generation;   /* changes with addrs (xvs_conn.nat) */
+	__u8 pad[2];
 };
 
 /* tenants map value, by tenant id: the network namespace of the tenant (""

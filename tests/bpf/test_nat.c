@@ -189,6 +189,100 @@ static void test_next_hop_from_backend(void)
 			     BPF_ANY);
 }
 
+/* The conns entry of a client flow of def. */
+static struct xvs_conn conn_of(const struct nat_def *def, uint16_t client_port)
+{
+	struct xvs_conn conn = { 0 };
+	struct inet_addr client, vip;
+	struct xvs_conn_key key;
+
+	inet_addr_parse(client_of(def), &client);
+	inet_addr_parse(def->vip, &vip);
+	mapenc_conn_key(&client, client_port, &vip, def->port, def->proto, &key);
+	TEST_CHECK(bpf_map__lookup_elem(skel->maps.conns, &key, sizeof(key), &conn,
+					sizeof(conn), 0) == 0);
+	return conn;
+}
+
+/* A tracked nat flow's packets leave the same way once its conns entry
+ * records that the translation exists (no nat_flows lookup then). */
+static void test_nat_tracked_from_conn(void)
+{
+	const struct nat_def *def = nat_def(NAT_UDP4);
+	uint8_t in[PACKET_MAX], want[PACKET_MAX];
+	size_t len, want_len;
+
+	nat_reset();
+	len = nat_build(def, client_of(def), 40000, def->vip, def->port, 0, false, NULL, NULL, in);
+	want_len = nat_build(def, client_of(def), 40000, def->backend, backend_port_of(def), 0,
+			     true, backend_mac, backend_side_mac, want);
+	expect_out(in, len, XDP_REDIRECT, want, want_len);
+	TEST_CHECK(conn_of(def, 40000).nat == 0);
+	expect_out(in, len, XDP_REDIRECT, want, want_len);
+	TEST_CHECK(conn_of(def, 40000).nat == XVS_CONN_NAT(0, 0));
+	expect_out(in, len, XDP_REDIRECT, want, want_len);
+	TEST_CHECK(nat_flows_count() == 2);
+
+	/* Proof that nat_flows is not read: without its client-side entry
+	 * the packet leaves the same (a lookup would have made it again). */
+	struct inet_addr client, vip;
+	struct xvs_conn_key key;
+
+	inet_addr_parse(client_of(def), &client);
+	inet_addr_parse(def->vip, &vip);
+	mapenc_conn_key(&client, 40000, &vip, def->port, def->proto, &key);
+	TEST_CHECK(bpf_map__delete_elem(skel->maps.nat_flows, &key, sizeof(key), 0) == 0);
+	expect_out(in, len, XDP_REDIRECT, want, want_len);
+	TEST_CHECK(nat_flows_count() == 1);
+}
+
+/* snat: the entry records which snat address (by index, for the
+ * generation of snat_sources) and port the flow uses. When the service's
+ * addresses change, the flow keeps its own (from nat_flows) and records the
+ * new index, or records nothing when its address is gone. */
+static void test_snat_tracked_from_conn(void)
+{
+	const struct nat_def *def = nat_def(SNAT_TCP4);
+	uint32_t id = (uint32_t)SNAT_TCP4;
+	struct xvs_snat saved, changed;
+	struct inet_addr other;
+	uint16_t port;
+
+	nat_reset();
+	TEST_CHECK(bpf_map__lookup_elem(skel->maps.snat_sources, &id, sizeof(id), &saved,
+					sizeof(saved), 0) == 0);
+	port = snat_send(def, 40000);
+	TEST_CHECK(snat_send(def, 40000) == port);
+	TEST_CHECK(conn_of(def, 40000).nat == XVS_CONN_NAT(0, saved.generation));
+	TEST_CHECK(conn_of(def, 40000).nat_port == htons(port));
+	TEST_CHECK(snat_send(def, 40000) == port);
+
+	/* The flow's address moves to index 1 in a new generation. */
+	changed = saved;
+	inet_addr_parse("10.9.0.2", &other);
+	inet_addr_to_xvs(&other, &changed.addrs[0]);
+	changed.addrs[1] = saved.addrs[0];
+	changed.count = 2;
+	changed.generation = (uint8_t)(saved.generation + 1);
+	bpf_map__update_elem(skel->maps.snat_sources, &id, sizeof(id), &changed, sizeof(changed),
+			     BPF_ANY);
+	TEST_CHECK(snat_send(def, 40000) == port);
+	TEST_CHECK(conn_of(def, 40000).nat == XVS_CONN_NAT(1, changed.generation));
+	TEST_CHECK(snat_send(def, 40000) == port);
+
+	/* Its address is gone: it keeps it, and every packet looks it up. */
+	changed.addrs[1] = changed.addrs[0];
+	changed.generation++;
+	bpf_map__update_elem(skel->maps.snat_sources, &id, sizeof(id), &changed, sizeof(changed),
+			     BPF_ANY);
+	TEST_CHECK(snat_send(def, 40000) == port);
+	TEST_CHECK(conn_of(def, 40000).nat == 0);
+	TEST_CHECK(snat_send(def, 40000) == port);
+	snat_reply(def, port, 40000);
+	bpf_map__update_elem(skel->maps.snat_sources, &id, sizeof(id), &saved, sizeof(saved),
+			     BPF_ANY);
+}
+
 /* A reply that matches no flow is the kernel's. */
 static void test_reply_without_flow(void)
 {
@@ -257,6 +351,8 @@ int main(void)
 	TEST_RUN("bpf/snat_udp6", test_snat_udp6);
 	TEST_RUN("bpf/nat_no_neigh", test_no_neigh);
 	TEST_RUN("bpf/nat_next_hop_from_backend", test_next_hop_from_backend);
+	TEST_RUN("bpf/nat_tracked_from_conn", test_nat_tracked_from_conn);
+	TEST_RUN("bpf/snat_tracked_from_conn", test_snat_tracked_from_conn);
 	TEST_RUN("bpf/nat_reply_without_flow", test_reply_without_flow);
 	TEST_RUN("bpf/nat_ttl_expired", test_ttl_expired);
 	TEST_RUN("bpf/nat_reaped_with_conn", test_reaped_with_conn);
