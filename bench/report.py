@@ -130,7 +130,7 @@ def main():
                 cells.append(fmt(ns - base if ns is not None and base is not None else None))
                 if section == "backends":
                     scaling.append((name, p, ns - base if ns is not None and base else None))
-            note = "  (n/a: xvsd takes at most 256 backends per service)" if "n/a" in cells else ""
+            note = "  (n/a: not measured in this run)" if "n/a" in cells else ""
             out.append(f"{name:<10} " + " ".join(f"{c:>8}" for c in cells) + note)
         out.append("")
 

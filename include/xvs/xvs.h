@@ -332,7 +332,7 @@ _Static_assert(sizeof(struct xvs_snat) == 72, "xvs_snat size");
  * XVS_SLOTS_LIST backends per service: also the bound of the lc/wlc loop);
  * wrr, sh and dh the weighted round-robin sequence. */
 #define XVS_SLOTS_MH 65537
-#define XVS_SLOTS_LIST 256
+#define XVS_SLOTS_LIST 1024
 #define XVS_SLOTS_WEIGHTED 4096
 
 #endif /* XVS_XVS_H */
