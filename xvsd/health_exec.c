@@ -102,8 +102,14 @@ int exec_run_start(struct checker *checker)
 	checker->pid = 0;
 	if (checker->namespace_name[0] && checker->netns_fd < 0) {
 		ret = netns_open(checker->namespace_name);
-		if (ret < 0)
-			return ret;
+		if (ret < 0) {
+			char detail[96];
+
+			snprintf(detail, sizeof(detail), "namespace %s: %s",
+				 checker->namespace_name, strerror(-ret));
+			health_finish(checker, CHECK_FAIL_INTERNAL, detail);
+			return 0;
+		}
 		checker->netns_fd = ret;
 	}
 	spawn.environment = environment_build(checker, own);
