@@ -88,10 +88,13 @@ static void vlan_check(struct config_parser *parser, long index)
 
 	reference_check(parser, &parse_of(parser, index)->parent, "parent", vlan->parent);
 	xdp_stack_check(parser, &parse_of(parser, index)->parent, vlan, vlan->parent);
+	if (!parse_of(parser, index)->id.file)
+		return; /* no id: reported as missing already */
 	for (long i = 0; i < index; i++) {
 		const struct config_interface *other = &config->interfaces[i];
 
-		if (other->type != INTERFACE_VLAN || other->vlan_id != vlan->vlan_id ||
+		if (other->type != INTERFACE_VLAN || !parse_of(parser, i)->id.file ||
+		    other->vlan_id != vlan->vlan_id ||
 		    strcmp(other->parent, vlan->parent))
 			continue;
 		location_reference(&parse_of(parser, index)->id, &parse_of(parser, i)->id, first,
