@@ -57,15 +57,19 @@ __attribute__((noinline)) int xvs_portless(struct xdp_md *ctx, const struct pack
 /* A packet of a protocol without ports: for a generic service of its VIP
  * and protocol (port 0), or the kernel's. A global function: the verifier
  * checks it once, apart from the TCP/UDP paths. */
-__attribute__((noinline)) int xvs_portless(struct xdp_md *ctx, const struct packet *pkt)
+__attribute__((noinline)) int xvs_portless(struct xdp_md *ctx, const struct packet *arg)
 {
 	struct xvs_service_key key = {};
 	struct target target = {};
 	struct xvs_service *service;
+	const struct packet *pkt;
+	struct packet copy;
 	int verdict;
 
-	if (!ctx || !pkt)
+	if (!ctx || !arg)
 		return XDP_ABORTED;
+	copy = *arg; /* on the stack: 6.1 takes no argument memory as a map key */
+	pkt = &copy;
 	key.addr = pkt->flow.daddr;
 	key.proto = pkt->flow.proto;
 	key.family = pkt->flow.family;

@@ -232,16 +232,20 @@ __attribute__((noinline)) int xvs_icmp_error(struct xdp_md *ctx, const struct pa
 /* An ICMP or ICMPv6 message: PARSED_PORTLESS unless it is an error quoting
  * TCP/UDP, which goes to the quoted flow, or to the kernel (counted). A
  * global function: the verifier checks it once. */
-__attribute__((noinline)) int xvs_icmp_error(struct xdp_md *ctx, const struct packet *pkt)
+__attribute__((noinline)) int xvs_icmp_error(struct xdp_md *ctx, const struct packet *arg)
 {
 	struct nat_scratch *scratch;
 	struct xvs_nat_flow *flow;
 	struct icmp_quote quote;
+	const struct packet *pkt;
+	struct packet copy;
 	__u32 zero = 0;
 	bool snat;
 
-	if (!ctx || !pkt)
+	if (!ctx || !arg)
 		return XDP_ABORTED;
+	copy = *arg; /* on the stack: 6.1 takes no argument memory as a map key */
+	pkt = &copy;
 	if (!(pkt->flow.proto == IPPROTO_ICMP && pkt->flow.family == XVS_AF_INET) &&
 	    !(pkt->flow.proto == XVS_IPPROTO_ICMPV6 && pkt->flow.family == XVS_AF_INET6))
 		return PARSED_PORTLESS;

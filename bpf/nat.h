@@ -352,11 +352,16 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *pk
  * checks it once rather than on every path that leads here. */
 __attribute__((noinline)) int xvs_nat_reply(struct xdp_md *ctx, const struct packet *pkt);
 
-__attribute__((noinline)) int xvs_nat_reply(struct xdp_md *ctx, const struct packet *pkt)
+__attribute__((noinline)) int xvs_nat_reply(struct xdp_md *ctx, const struct packet *arg)
 {
-	if (!ctx || !pkt)
+	struct packet pkt;
+
+	if (!ctx || !arg)
 		return XDP_ABORTED;
-	return nat_reply(ctx, pkt);
+	/* On the stack: an argument's memory is no map key before Linux 6.4ish
+	 * (6.1 refuses it). */
+	pkt = *arg;
+	return nat_reply(ctx, &pkt);
 }
 
 /* Deletes the translation of a flow whose conns entry is being deleted

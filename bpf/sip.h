@@ -190,6 +190,12 @@ static __always_inline bool sip_callid_hash(struct xdp_md *ctx, const struct pac
 	/* A bounded copy: the verifier sees 1..SIP_SCAN_BYTES. */
 	if (length < 1 || length > SIP_SCAN_BYTES)
 		return false;
+	/* Linux 6.1's verifier learns no lower bound from "length != 0": a mask
+	 * and an addition give it 1..sizeof(bytes) (the same value here). */
+	_Static_assert(!(sizeof(scratch->bytes) & (sizeof(scratch->bytes) - 1)) &&
+			       SIP_SCAN_BYTES <= sizeof(scratch->bytes),
+		       "scratch size: a power of two, at least SIP_SCAN_BYTES");
+	length = ((length - 1) & (sizeof(scratch->bytes) - 1)) + 1;
 	if (bpf_xdp_load_bytes(ctx, pkt->l4_offset + sizeof(struct udphdr), scratch->bytes,
 			       length))
 		return false;
