@@ -54,7 +54,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 BPF_TEST_SRCS := $(wildcard tests/bpf/test_*.c)
 BPF_TEST_BINS := $(BPF_TEST_SRCS:tests/bpf/%.c=$(BUILD)/tests/bpf/%)
 
-.PHONY: all install uninstall test test-build demo bench clean deps check-deps
+.PHONY: all install uninstall test test-build test-vm demo bench clean deps check-deps
 all: $(BUILD)/xvsd $(BUILD)/xvsctl
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS)
@@ -147,6 +147,11 @@ test-build: all $(BUILD)/san/xvsd $(BUILD)/san/xvsctl $(UNIT_BINS) $(BPF_TEST_BI
 test: deps
 	$(MAKE) --no-print-directory test-build
 	bash tests/run.sh
+
+# Debian 12's stock kernel (6.1) under qemu: BPF fixtures, VLAN/bond/LACP, ipip (tests/vm/).
+test-vm: deps
+	$(MAKE) --no-print-directory test-build
+	bash tests/vm/run.sh
 
 demo: deps
 	$(MAKE) --no-print-directory all $(BPF_OBJS)

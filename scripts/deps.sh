@@ -23,6 +23,9 @@ packages=(
     freeradius freeradius-utils kamailio
     # tests/netns/test_vrrp_keepalived.sh: keepalived as the VRRP peer (v2 and v3)
     keepalived
+    # make test-vm (tests/vm/run.sh): Debian 12's kernel under qemu (TCG), busybox for
+    # its initramfs (the kernel package is fetched with apt-get download, never installed)
+    qemu-system-x86 busybox-static
 )
 
 missing=()

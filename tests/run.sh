@@ -70,6 +70,8 @@ done
 for t in tests/netns/test_*.sh; do
 	[ -f "$t" ] && run "netns/$(basename "$t" .sh)" bash "$t"
 done
+# Debian 12's 6.1 kernel under qemu (make test-vm): VM_TESTS=0 leaves it out.
+[ "${VM_TESTS:-1}" = 1 ] && run vm bash tests/vm/run.sh
 
 echo
 if [ "$skipped" -gt 0 ]; then

@@ -39,6 +39,17 @@ static int link_rank(const struct interfaces *interfaces, const struct link_info
 	return 4;
 }
 
+/* A bond leaves its members down when it goes: those xvsd does not own
+ * (existing interfaces) are brought up again. */
+static void members_up(const struct interfaces *interfaces, struct link_socket *socket,
+		       const struct link_info *links, size_t count, uint32_t master)
+{
+	for (size_t i = 0; i < count; i++)
+		if (links[i].master == master && !interface_owned(interfaces, &links[i]) &&
+		    link_set_up(socket, links[i].ifindex, true))
+			log_warnx("interface %s: up: %s", links[i].name, link_socket_error(socket));
+}
+
 static void links_prune(struct interfaces *interfaces, struct link_socket *socket,
 			const struct config *config)
 {
@@ -58,6 +69,8 @@ static void links_prune(struct interfaces *interfaces, struct link_socket *socke
 			    link_kept(interfaces, config, link))
 				continue;
 			ret = link_delete(socket, link->ifindex);
+			if (!ret)
+				members_up(interfaces, socket, links, count, link->ifindex);
 			if (ret && ret != -ENODEV)
 				log_warnx("interface %s: delete: %s", link->name,
 					  link_socket_error(socket)[0] ? link_socket_error(socket)
