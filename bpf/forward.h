@@ -60,17 +60,13 @@ __attribute__((noinline)) int xvs_forward(struct xdp_md *ctx, const struct xvs_s
  * second time per packet, and the flow's conns entry when there was one
  * (nat/snat, bpf/nat.h). */
 __attribute__((noinline)) int xvs_forward(struct xdp_md *ctx, const struct xvs_service *service,
-					  const struct packet *arg, struct xvs_backend *backend,
+					  const struct packet *pkt, struct xvs_backend *backend,
 					  struct xvs_conn *conn)
 {
 	struct target target = { .backend = backend, .conn = conn };
-	const struct packet *pkt;
-	struct packet copy;
 
-	if (!ctx || !service || !arg)
+	if (!ctx || !service || !pkt)
 		return XDP_ABORTED;
-	copy = *arg; /* on the stack: 6.1 takes no argument memory as a map key */
-	pkt = &copy;
 	target.backend_id = pkt->backend_id;
 	if (!backend)
 		return drop_counted(XVS_DROP_NO_BACKEND);
