@@ -87,7 +87,9 @@ const char *token_describe(struct config_parser *parser, const struct token *tok
 void location_reference(const struct location *here, const struct location *there,
 			char *buffer, size_t size)
 {
-	if (strcmp(here->file, there->file) == 0)
+	if (!there->file) /* a setting that was never given: no line to point at */
+		snprintf(buffer, size, "an earlier block");
+	else if (here->file && strcmp(here->file, there->file) == 0)
 		snprintf(buffer, size, "line %u", there->line);
 	else
 		snprintf(buffer, size, "%s:%u", there->file, there->line);

@@ -167,6 +167,8 @@ static void veth_check(struct config_parser *parser, long index)
 	long peer = interface_index(config, veth->peer);
 	char first[300];
 
+	if (!veth->peer[0] || !here->file)
+		return; /* no peer: reported as missing already */
 	if (!strcmp(veth->peer, veth->name)) {
 		config_error(parser, here, "peer \"%s\" is the interface itself", veth->peer);
 		return;
