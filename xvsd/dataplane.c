@@ -698,6 +698,19 @@ const struct dp_conn_scan *dataplane__conn_scan(const struct dataplane *dp)
 	return &dp->scan;
 }
 
+bool dataplane__attachment(const struct dataplane *dp, size_t index, const char **name,
+			   const char **namespace_name)
+{
+	const struct dp_tenant *tenant;
+
+	if (index >= dp->interface_count)
+		return false;
+	tenant = dp->tenants[dp->interfaces[index].tenant];
+	*name = dp->interfaces[index].name;
+	*namespace_name = tenant ? tenant->namespace_name : "";
+	return true;
+}
+
 uint32_t dataplane__conn_capacity(const struct dataplane *dp)
 {
 	return dp->conn_capacity;

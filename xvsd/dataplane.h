@@ -92,6 +92,10 @@ uint64_t dataplane__passes(struct dataplane *dp, enum xvs_pass_reason reason);
 uint64_t dataplane__persist_events(struct dataplane *dp, enum xvs_persist_event event);
 const struct dp_conn_scan *dataplane__conn_scan(const struct dataplane *dp);
 uint32_t dataplane__conn_capacity(const struct dataplane *dp);
+/* The index-th interface the data plane is attached to: its name and network
+ * namespace ("" for the daemon's own). Returns false past the last one. */
+bool dataplane__attachment(const struct dataplane *dp, size_t index, const char **name,
+			   const char **namespace_name);
 int dataplane__conns_fd(const struct dataplane *dp);
 /* The service and backend that own a backend id, or NULL. */
 const struct dp_backend *dataplane__backend_by_id(struct dataplane *dp, uint32_t id,

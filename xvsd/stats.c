@@ -354,6 +354,23 @@ static struct json_object *health_status_json(struct daemon *daemon)
 	return object;
 }
 
+/* Where XDP is attached, tenants' namespaces included. */
+static struct json_object *attachments_json(struct daemon *daemon)
+{
+	struct json_object *array = json_object_new_array();
+	const char *name, *namespace_name;
+
+	for (size_t i = 0; dataplane__attachment(daemon->dataplane, i, &name, &namespace_name);
+	     i++) {
+		struct json_object *object = json_object_new_object();
+
+		add_string(object, "interface", name);
+		add_string(object, "namespace", namespace_name);
+		json_object_array_add(array, object);
+	}
+	return array;
+}
+
 struct json_object *stats__status(struct daemon *daemon)
 {
 	struct json_object *document = json_object_new_object();
@@ -369,6 +386,7 @@ struct json_object *stats__status(struct daemon *daemon)
 	json_object_object_add(document, "last_reload", last_reload_json(daemon));
 	add_int(document, "conn_table_entries", (int64_t)scan->entries);
 	add_int(document, "conn_table_capacity", dataplane__conn_capacity(daemon->dataplane));
+	json_object_object_add(document, "xdp", attachments_json(daemon));
 	json_object_object_add(document, "drops", reasons_json(daemon, true));
 	json_object_object_add(document, "passes", reasons_json(daemon, false));
 	json_object_object_add(document, "persistence", persist_events_json(daemon));

@@ -193,6 +193,15 @@ both = [k for k, v in ports.items() if v == {"a", "b"}]
 assert len(both) == 10, f"flows tracked in both tenants: {len(both)} of 10; {ports}"
 EOF
 fi
+# The status names every attachment with its namespace.
+curl -s --max-time 5 --unix-socket "$SOCK" http://xvsd/api/v1/status >"$NETNS_TMP/status.json" || true
+check_py /dev/stdin status_xdp "$NETNS_TMP/status.json" "$P" <<'EOF'
+import json, sys
+xdp = json.load(open(sys.argv[1]))["xdp"]
+got = sorted((a["namespace"], a["interface"]) for a in xdp)
+want = sorted((f"{sys.argv[2]}-{t}", i) for t in "ab" for i in ("eth0", "eth1"))
+assert got == want, got
+EOF
 out=$("$XVSCTL" -s "$SOCK" list)
 if grep -q "^dns-a  *UDP  *$VIP:53  *nat  *rr  *up  *namespace $P-a" <<<"$out"; then
 	pass list_namespace
