@@ -59,10 +59,9 @@ masters() {
 	done
 }
 
-vr_start n1
-vr_start n2
-vr_wait_check n1-master-of-a 5 masters n1 a
-vr_wait_check n2-master-of-b 5 masters n2 b
+vr_start n1 n2
+vr_wait_check n1-master-of-a 8 masters n1 a
+vr_wait_check n2-master-of-b 8 masters n2 b
 vr_check n1-owns-a vr_owns n1 "$A6"
 vr_check n2-owns-b vr_owns n2 "$B4"
 vr_check n1-lacks-b vr_lacks n1 "$B6"

@@ -41,9 +41,8 @@ done
 both_master() { vr_is "$1" vi_1 ipv4 master && vr_is "$1" vi_1 ipv6 master; }
 both_in() { vr_is "$1" vi_1 ipv4 "$2" && vr_is "$1" vi_1 ipv6 "$2"; }
 
-vr_start n1
-vr_wait_check n1-master 5 both_master n1
-vr_start n2
+vr_start n1 n2
+vr_wait_check n1-master 8 both_master n1
 vr_wait_check n2-backup 5 both_in n2 backup
 probes=$(vr_field n1 vi_1 ipv6 counters probes_answered || echo 0)
 vr_check n1-probes-answered [ "$probes" -gt 0 ]

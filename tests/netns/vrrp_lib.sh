@@ -95,10 +95,8 @@ vr_owns() {
 	return 1
 }
 
-# vr_start NODE: xvsd with $NETNS_TMP/NODE.conf in NODE, its pid in $NETNS_TMP/NODE.pid;
-# waits (30 s at most: loading the data plane takes seconds on a busy machine) for its
-# API. FAIL setup and exit when it does not come up.
-vr_start() {
+# vr_launch NODE: xvsd with $NETNS_TMP/NODE.conf in NODE, its pid in $NETNS_TMP/NODE.pid.
+vr_launch() {
 	local node=$1
 	mkdir -p "$NETNS_TMP/$node"
 	# From a subshell: not a job of this shell, so kill -9 prints no "Killed".
@@ -107,10 +105,26 @@ vr_start() {
 			>>"$NETNS_TMP/$node.log" 2>&1 </dev/null &
 		echo $! >"$NETNS_TMP/$node.pid"
 	)
-	if ! wait_until 30 vr_json "$node"; then
+}
+
+# vr_wait_up NODE...: waits (60 s at most: loading the data plane takes seconds, more on
+# a busy machine) for each NODE's API; FAIL setup and exit when one does not come up.
+vr_wait_up() {
+	local node
+	for node in "$@"; do
+		wait_until 60 vr_json "$node" && continue
 		fail setup "xvsd on $node did not start: $(tail -n 5 "$NETNS_TMP/$node.log")"
 		exit 1
-	fi
+	done
+}
+
+# vr_start NODE...: vr_launch each NODE (all at once), then vr_wait_up.
+vr_start() {
+	local node
+	for node in "$@"; do
+		vr_launch "$node"
+	done
+	vr_wait_up "$@"
 }
 
 vr_pid() { cat "$NETNS_TMP/$1.pid" 2>/dev/null; }
