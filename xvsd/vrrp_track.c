@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* What puts a router in FAULT: the interface's carrier, watched through rtnetlink
- * link notifications, and its gateway, probed by ICMP echo every advert interval. */
+/* What puts a router in FAULT: the interface's carrier and addresses, watched through
+ * rtnetlink notifications, and its gateway, probed by ICMP echo every advert interval. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -75,7 +75,9 @@ unsigned int vrrp_track_faults(const struct vrrp_router *router)
 int vrrp_links_open(struct vrrp *speaker)
 {
 	speaker->links = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (!speaker->links || mnl_socket_bind(speaker->links, RTMGRP_LINK, MNL_SOCKET_AUTOPID)) {
+	if (!speaker->links ||
+	    mnl_socket_bind(speaker->links, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+			    MNL_SOCKET_AUTOPID)) {
 		log_warn("vrrp: link notifications");
 		return -errno;
 	}
@@ -100,11 +102,32 @@ static void link_changed(struct vrrp *speaker, unsigned int ifindex, bool carrie
 	}
 }
 
+/* An address came or went: the address adverts leave from may have changed. */
+static void address_changed(struct vrrp *speaker, unsigned int ifindex)
+{
+	for (size_t i = 0; i < speaker->instance_count; i++) {
+		for (int f = 0; f < 2; f++) {
+			struct vrrp_router *router = speaker->instances[i]->routers[f];
+
+			if (!router || router->ifindex != ifindex)
+				continue;
+			vrrp_interface_lookup(router);
+			vrrp_router_faults(router, vrrp_track_faults(router));
+		}
+	}
+}
+
 static int link_message(const struct nlmsghdr *message, void *data)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(message);
 	bool carrier;
 
+	if (message->nlmsg_type == RTM_NEWADDR || message->nlmsg_type == RTM_DELADDR) {
+		const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(message);
+
+		address_changed(data, ifa->ifa_index);
+		return MNL_CB_OK;
+	}
 	if (message->nlmsg_type != RTM_NEWLINK && message->nlmsg_type != RTM_DELLINK)
 		return MNL_CB_OK;
 	carrier = message->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP) &&

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # VRRP transition methods: with method link+gw, the master that loses its carrier, or
-# whose gateway stops answering (IPv4 and IPv6 probes), enters FAULT, gives up its VIPs
+# whose gateway stops answering (IPv4 and IPv6 probes), or the address it sends from,
+# enters FAULT, gives up its VIPs
 # (priority 0, so the backup takes over at once) while adverts still reach it, and takes
 # them back once the fault clears (preempt).
 #
@@ -79,6 +80,17 @@ ip -n "$P-gw" -6 route del blackhole "$(vr_v6 n1)/128"
 vr_wait_check gw-recovered 5 both_master n1
 vr_wait_check gw-n2-backup 3 both_in n2 backup
 vr_check gw-n1-owns vr_owns n1 "$VIP6"
+
+# The address adverts leave from goes (rtnetlink address notifications): fault, and back.
+ip -n "$P-n1" addr del "$(vr_v4 n1)/24" dev eth0
+vr_wait_check address-fault 3 vr_is n1 vi_1 ipv4 fault
+faults=$(vr_field n1 vi_1 ipv4 faults || true)
+vr_check address-fault-reason grep -q address <<<"$faults"
+vr_wait_check address-n2-master 3 vr_is n2 vi_1 ipv4 master
+vr_check address-ipv6-unmoved vr_is n1 vi_1 ipv6 master
+ip -n "$P-n1" addr add "$(vr_v4 n1)/24" dev eth0
+vr_wait_check address-recovered 5 vr_is n1 vi_1 ipv4 master
+vr_check address-source [ "$(vr_field n1 vi_1 ipv4 address)" = "$(vr_v4 n1)" ]
 
 vr_kill n1 TERM
 vr_kill n2 TERM
