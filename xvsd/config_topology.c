@@ -86,6 +86,8 @@ static void vlan_check(struct config_parser *parser, long index)
 	const struct config_interface *vlan = &config->interfaces[index];
 	char first[300];
 
+	if (!vlan->parent[0])
+		return; /* reported: type vlan needs parent */
 	reference_check(parser, &parse_of(parser, index)->parent, "parent", vlan->parent);
 	xdp_stack_check(parser, &parse_of(parser, index)->parent, vlan, vlan->parent);
 	if (!parse_of(parser, index)->id.file)
@@ -183,7 +185,7 @@ static void veth_check(struct config_parser *parser, long index)
 	for (long i = 0; i < index; i++) {
 		const struct config_interface *other = &config->interfaces[i];
 
-		if (other->type != INTERFACE_VETH || strcmp(other->peer, veth->peer))
+		if (other->type != INTERFACE_VETH || !other->peer[0] || strcmp(other->peer, veth->peer))
 			continue;
 		location_reference(here, &parse_of(parser, i)->peer, first, sizeof(first));
 		config_error(parser, here, "peer \"%s\" is already the peer of \"%s\" (at %s)",
