@@ -123,6 +123,7 @@ struct nat_scratch {
 	struct bpf_fib_lookup fib;
 	struct xvs_conn_key reply;
 	struct xvs_conn_key out;
+	struct xvs_conn_key flow;        /* the packet's key: 6.1 takes no argument memory as a key */
 	struct xvs_nat_flow entry;
 	__be32 from[18];                 /* ICMP errors: words before and after */
 	__be32 to[18];

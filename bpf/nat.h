@@ -113,6 +113,7 @@ static __always_inline int nat_insert(struct xvs_conn_key *reply, struct xvs_nat
 /* Makes both entries of a flow; *reply is set to the reply side's key. */
 static __always_inline int nat_flow_create(const struct xvs_service *service,
 					   const struct packet *pkt, const struct target *target,
+					   const struct xvs_conn_key *flow_key,
 					   struct xvs_conn_key *reply, struct xvs_nat_flow *entry)
 {
 	const struct xvs_backend *backend = target->backend;
@@ -138,7 +139,7 @@ static __always_inline int nat_flow_create(const struct xvs_service *service,
 		return verdict;
 	entry->peer = *reply;
 	entry->reply = 0;
-	if (bpf_map_update_elem(&nat_flows, &pkt->flow, entry, BPF_ANY)) {
+	if (bpf_map_update_elem(&nat_flows, flow_key, entry, BPF_ANY)) {
 		bpf_map_delete_elem(&nat_flows, reply);
 		return drop_counted(XVS_DROP_CONN_TABLE_FULL);
 	}
@@ -149,13 +150,14 @@ static __always_inline int nat_flow_create(const struct xvs_service *service,
  * one when it has none or its backend changed (the flow was rescheduled). */
 static __always_inline int nat_flow_get(const struct xvs_service *service,
 					const struct packet *pkt, const struct target *target,
+					const struct xvs_conn_key *flow_key,
 					struct xvs_conn_key *reply, struct xvs_nat_flow *entry)
 {
 	const struct xvs_backend *backend = target->backend;
 	__be16 port = backend->port ? backend->port : pkt->flow.dport;
 	struct xvs_nat_flow *flow, *old;
 
-	flow = bpf_map_lookup_elem(&nat_flows, &pkt->flow);
+	flow = bpf_map_lookup_elem(&nat_flows, flow_key);
 	if (flow && !flow->reply) {
 		*reply = flow->peer;
 		if (flow->backend_id == target->backend_id && reply->sport == port &&
@@ -165,7 +167,7 @@ static __always_inline int nat_flow_get(const struct xvs_service *service,
 		if (old && conn_key_equal(&old->peer, &pkt->flow))
 			bpf_map_delete_elem(&nat_flows, reply);
 	}
-	return nat_flow_create(service, pkt, target, reply, entry);
+	return nat_flow_create(service, pkt, target, flow_key, reply, entry);
 }
 
 /* The key a packet leaves with: the other side's key, reversed. */
@@ -288,7 +290,9 @@ static __always_inline int forward_nat(struct xdp_md *ctx, const struct xvs_serv
 		return pass_counted(XVS_PASS_UNSUPPORTED);
 	verdict = nat_known_out(service, pkt, target, &scratch->out);
 	if (verdict == NAT_LOOKUP) {
-		verdict = nat_flow_get(service, pkt, target, &scratch->reply, &scratch->entry);
+		scratch->flow = pkt->flow; /* a map value: a key every kernel takes */
+		verdict = nat_flow_get(service, pkt, target, &scratch->flow, &scratch->reply,
+				       &scratch->entry);
 		if (verdict != FURTHER_PROCESSING)
 			return verdict;
 		nat_out_key(&scratch->reply, &scratch->out);
