@@ -9,37 +9,18 @@
 #include <string.h>
 
 #include "health.h"
+#include "json_doc.h"
 #include "mapenc.h"
-
-static void add_string(struct json_object *object, const char *key, const char *value)
-{
-	json_object_object_add(object, key, json_object_new_string(value));
-}
-
-static void add_int(struct json_object *object, const char *key, int64_t value)
-{
-	json_object_object_add(object, key, json_object_new_int64(value));
-}
-
-static void add_time(struct json_object *object, const char *key, time_t when)
-{
-	char text[32];
-	struct tm tm;
-
-	gmtime_r(&when, &tm);
-	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	add_string(object, key, text);
-}
 
 static struct json_object *counters_json(const struct xvs_counters *counters)
 {
 	struct json_object *object = json_object_new_object();
 
-	add_int(object, "conns", (int64_t)counters->conns);
-	add_int(object, "in_packets", (int64_t)counters->in_packets);
-	add_int(object, "out_packets", (int64_t)counters->out_packets);
-	add_int(object, "in_bytes", (int64_t)counters->in_bytes);
-	add_int(object, "out_bytes", (int64_t)counters->out_bytes);
+	json_add_int(object, "conns", (int64_t)counters->conns);
+	json_add_int(object, "in_packets", (int64_t)counters->in_packets);
+	json_add_int(object, "out_packets", (int64_t)counters->out_packets);
+	json_add_int(object, "in_bytes", (int64_t)counters->in_bytes);
+	json_add_int(object, "out_bytes", (int64_t)counters->out_bytes);
 	return object;
 }
 
@@ -49,11 +30,11 @@ static struct json_object *rates_json(const struct estimator *estimator)
 	struct rates rates;
 
 	estimator_rates(estimator, &rates);
-	add_int(object, "cps", (int64_t)rates.cps);
-	add_int(object, "in_pps", (int64_t)rates.in_pps);
-	add_int(object, "out_pps", (int64_t)rates.out_pps);
-	add_int(object, "in_bps", (int64_t)rates.in_bps);
-	add_int(object, "out_bps", (int64_t)rates.out_bps);
+	json_add_int(object, "cps", (int64_t)rates.cps);
+	json_add_int(object, "in_pps", (int64_t)rates.in_pps);
+	json_add_int(object, "out_pps", (int64_t)rates.out_pps);
+	json_add_int(object, "in_bps", (int64_t)rates.in_bps);
+	json_add_int(object, "out_bps", (int64_t)rates.out_bps);
 	return object;
 }
 
@@ -69,29 +50,29 @@ static struct json_object *check_json(const struct config_check *conf,
 	struct json_object *object = json_object_new_object();
 	char latency[32];
 
-	add_string(object, "type", (unsigned int)conf->type <= CHECK_EXEC ? types[conf->type]
+	json_add_string(object, "type", (unsigned int)conf->type <= CHECK_EXEC ? types[conf->type]
 									  : "?");
 	if (conf->type == CHECK_NONE)
 		return object;
 	if (health->last_check) {
-		add_string(object, "result", check_failure_name(health->last_result));
-		add_string(object, "detail", health->detail);
+		json_add_string(object, "result", check_failure_name(health->last_result));
+		json_add_string(object, "detail", health->detail);
 		snprintf(latency, sizeof(latency), "%.3f", (double)health->latency_us / 1000.0);
 		json_object_object_add(object, "latency_ms",
 				       json_object_new_double_s((double)health->latency_us / 1000.0,
 								latency));
-		add_time(object, "last", health->last_check);
+		json_add_time(object, "last", health->last_check);
 	} else {
 		json_object_object_add(object, "result", NULL);
 	}
-	add_int(object, "successes", health->successes);
-	add_int(object, "failures", health->failures);
-	add_int(object, "checks", (int64_t)health->checks);
-	add_int(object, "failed", (int64_t)health->failed);
-	add_int(object, "state_changes", (int64_t)health->changes);
-	add_int(object, "interval_ms", conf->interval_ms);
-	add_int(object, "rise", conf->rise);
-	add_int(object, "fall", conf->fall);
+	json_add_int(object, "successes", health->successes);
+	json_add_int(object, "failures", health->failures);
+	json_add_int(object, "checks", (int64_t)health->checks);
+	json_add_int(object, "failed", (int64_t)health->failed);
+	json_add_int(object, "state_changes", (int64_t)health->changes);
+	json_add_int(object, "interval_ms", conf->interval_ms);
+	json_add_int(object, "rise", conf->rise);
+	json_add_int(object, "fall", conf->fall);
 	return object;
 }
 
@@ -105,18 +86,18 @@ static struct json_object *backend_json(struct daemon *daemon, const struct dp_s
 
 	dataplane__backend_counters(daemon->dataplane, backend, &counters);
 	dataplane__backend_conns(daemon->dataplane, backend, &conns);
-	add_string(object, "address", inet_addr_format(&backend->conf->addr, text, sizeof(text)));
-	add_int(object, "port", backend->conf->port ? backend->conf->port : service->conf->port);
+	json_add_string(object, "address", inet_addr_format(&backend->conf->addr, text, sizeof(text)));
+	json_add_int(object, "port", backend->conf->port ? backend->conf->port : service->conf->port);
 	/* The runtime weight when one was set; drain shows in state. */
-	add_int(object, "weight", backend->weight_set ? backend->weight : backend->conf->weight);
-	add_string(object, "state", dataplane__backend_state(backend));
-	add_time(object, "since", backend->since);
+	json_add_int(object, "weight", backend->weight_set ? backend->weight : backend->conf->weight);
+	json_add_string(object, "state", dataplane__backend_state(backend));
+	json_add_time(object, "since", backend->since);
 	if (!backend->ready)
-		add_string(object, "problem", backend->problem);
+		json_add_string(object, "problem", backend->problem);
 	json_object_object_add(object, "check", check_json(&service->conf->check,
 							   &backend->health));
-	add_int(object, "active_conns", conns.active);
-	add_int(object, "inactive_conns", conns.inactive);
+	json_add_int(object, "active_conns", conns.active);
+	json_add_int(object, "inactive_conns", conns.inactive);
 	json_object_object_add(object, "stats", counters_json(&counters));
 	json_object_object_add(object, "rates", rates_json(&backend->estimator));
 	return object;
@@ -132,22 +113,22 @@ static struct json_object *service_json(struct daemon *daemon, const struct dp_s
 	struct xvs_counters counters;
 	const char *proto = config_proto_name(conf->proto);
 
-	add_string(object, "name", conf->name);
+	json_add_string(object, "name", conf->name);
 	for (size_t i = 0; i < conf->vip_count; i++)
 		json_object_array_add(vips, json_object_new_string(
 					      inet_addr_format(&conf->vips[i], text, sizeof(text))));
 	json_object_object_add(object, "vips", vips);
-	add_int(object, "port", conf->port);
+	json_add_int(object, "port", conf->port);
 	if (proto)
-		add_string(object, "proto", proto);
+		json_add_string(object, "proto", proto);
 	else
-		add_int(object, "proto", conf->proto);
+		json_add_int(object, "proto", conf->proto);
 	/* "" for the daemon's own network namespace. */
-	add_string(object, "namespace", conf->namespace_name);
-	add_string(object, "mode", config_mode_name(conf->mode));
-	add_string(object, "scheduler", config_scheduler_name(conf->scheduler));
-	add_string(object, "state", service->up ? "up" : "down");
-	add_time(object, "since", service->since);
+	json_add_string(object, "namespace", conf->namespace_name);
+	json_add_string(object, "mode", config_mode_name(conf->mode));
+	json_add_string(object, "scheduler", config_scheduler_name(conf->scheduler));
+	json_add_string(object, "state", service->up ? "up" : "down");
+	json_add_time(object, "since", service->since);
 	dataplane__service_counters(daemon->dataplane, service, &counters);
 	json_object_object_add(object, "stats", counters_json(&counters));
 	json_object_object_add(object, "rates", rates_json(&service->estimator));
@@ -192,20 +173,20 @@ static struct json_object *conn_json(struct daemon *daemon, const struct xvs_con
 	if (!backend || (only_service && strcmp(service->conf->name, only_service)))
 		return NULL;
 	object = json_object_new_object();
-	add_string(object, "service", service->conf->name);
-	add_string(object, "namespace", service->conf->namespace_name);
+	json_add_string(object, "service", service->conf->name);
+	json_add_string(object, "namespace", service->conf->namespace_name);
 	proto = config_proto_name(key->proto);
-	add_string(object, "proto", proto ? proto : "?");
+	json_add_string(object, "proto", proto ? proto : "?");
 	inet_addr_from_xvs(&key->saddr, key->family, &addr);
-	add_string(object, "client", inet_addr_port_format(&addr, ntohs(key->sport), text,
+	json_add_string(object, "client", inet_addr_port_format(&addr, ntohs(key->sport), text,
 							   sizeof(text)));
 	inet_addr_from_xvs(&key->daddr, key->family, &addr);
-	add_string(object, "vip", inet_addr_port_format(&addr, ntohs(key->dport), text,
+	json_add_string(object, "vip", inet_addr_port_format(&addr, ntohs(key->dport), text,
 							sizeof(text)));
-	add_string(object, "backend", inet_addr_port_format(&backend->conf->addr,
+	json_add_string(object, "backend", inet_addr_port_format(&backend->conf->addr,
 			backend->conf->port ? backend->conf->port : ntohs(key->dport),
 			text, sizeof(text)));
-	add_string(object, "state", mapenc_conn_state_name(conn->state));
+	json_add_string(object, "state", mapenc_conn_state_name(conn->state));
 	return object;
 }
 
@@ -282,7 +263,7 @@ static struct json_object *reasons_json(struct daemon *daemon, bool drops)
 		uint64_t value = drops ? dataplane__drops(daemon->dataplane, i)
 				       : dataplane__passes(daemon->dataplane, i);
 
-		add_int(object, drops ? stats__drop_name(i) : stats__pass_name(i),
+		json_add_int(object, drops ? stats__drop_name(i) : stats__pass_name(i),
 			(int64_t)value);
 	}
 	return object;
@@ -307,7 +288,7 @@ static struct json_object *persist_events_json(struct daemon *daemon)
 	struct json_object *object = json_object_new_object();
 
 	for (int i = 0; i < XVS_PERSIST_EVENT__MAX; i++)
-		add_int(object, stats__persist_event_name(i),
+		json_add_int(object, stats__persist_event_name(i),
 			(int64_t)dataplane__persist_events(daemon->dataplane, i));
 	return object;
 }
@@ -322,8 +303,8 @@ static struct json_object *last_reload_json(const struct daemon *daemon)
 		return NULL;
 	object = json_object_new_object();
 	errors = json_object_new_array();
-	add_time(object, "time", daemon->last_reload);
-	add_string(object, "result", daemon->last_reload_ok ? "ok" : "failed");
+	json_add_time(object, "time", daemon->last_reload);
+	json_add_string(object, "result", daemon->last_reload_ok ? "ok" : "failed");
 	while (line && *line) {
 		const char *end = strchr(line, '\n');
 		size_t length = end ? (size_t)(end - line) : strlen(line);
@@ -345,12 +326,12 @@ static struct json_object *health_status_json(struct daemon *daemon)
 		return NULL;
 	stats = health__stats(daemon->health);
 	object = json_object_new_object();
-	add_int(object, "checkers", (int64_t)stats->checkers);
-	add_int(object, "running", (int64_t)stats->running);
-	add_int(object, "started", (int64_t)stats->started);
-	add_int(object, "skipped", (int64_t)stats->skipped);
-	add_int(object, "lateness_max_us", (int64_t)stats->lateness_max_us);
-	add_int(object, "lateness_sum_us", (int64_t)stats->lateness_sum_us);
+	json_add_int(object, "checkers", (int64_t)stats->checkers);
+	json_add_int(object, "running", (int64_t)stats->running);
+	json_add_int(object, "started", (int64_t)stats->started);
+	json_add_int(object, "skipped", (int64_t)stats->skipped);
+	json_add_int(object, "lateness_max_us", (int64_t)stats->lateness_max_us);
+	json_add_int(object, "lateness_sum_us", (int64_t)stats->lateness_sum_us);
 	return object;
 }
 
@@ -364,8 +345,8 @@ static struct json_object *attachments_json(struct daemon *daemon)
 	     i++) {
 		struct json_object *object = json_object_new_object();
 
-		add_string(object, "interface", name);
-		add_string(object, "namespace", namespace_name);
+		json_add_string(object, "interface", name);
+		json_add_string(object, "namespace", namespace_name);
 		json_object_array_add(array, object);
 	}
 	return array;
@@ -378,14 +359,14 @@ struct json_object *stats__status(struct daemon *daemon)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	add_string(document, "version", XVS_VERSION);
-	add_string(document, "node", daemon->config->global.node);
-	add_string(document, "config_file", daemon->config_path);
-	add_time(document, "started", daemon->started);
-	add_int(document, "uptime_seconds", now.tv_sec - daemon->started_monotonic.tv_sec);
+	json_add_string(document, "version", XVS_VERSION);
+	json_add_string(document, "node", daemon->config->global.node);
+	json_add_string(document, "config_file", daemon->config_path);
+	json_add_time(document, "started", daemon->started);
+	json_add_int(document, "uptime_seconds", now.tv_sec - daemon->started_monotonic.tv_sec);
 	json_object_object_add(document, "last_reload", last_reload_json(daemon));
-	add_int(document, "conn_table_entries", (int64_t)scan->entries);
-	add_int(document, "conn_table_capacity", dataplane__conn_capacity(daemon->dataplane));
+	json_add_int(document, "conn_table_entries", (int64_t)scan->entries);
+	json_add_int(document, "conn_table_capacity", dataplane__conn_capacity(daemon->dataplane));
 	json_object_object_add(document, "xdp", attachments_json(daemon));
 	json_object_object_add(document, "drops", reasons_json(daemon, true));
 	json_object_object_add(document, "passes", reasons_json(daemon, false));

@@ -4,27 +4,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "json_doc.h"
 #include "vrrp_internal.h"
-
-static void add_string(struct json_object *object, const char *key, const char *value)
-{
-	json_object_object_add(object, key, value ? json_object_new_string(value) : NULL);
-}
-
-static void add_int(struct json_object *object, const char *key, int64_t value)
-{
-	json_object_object_add(object, key, json_object_new_int64(value));
-}
-
-static void add_time(struct json_object *object, const char *key, time_t when)
-{
-	char text[32];
-	struct tm tm;
-
-	gmtime_r(&when, &tm);
-	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	add_string(object, key, text);
-}
 
 static struct json_object *vips_json(const struct vrrp_router *router)
 {
@@ -57,15 +38,15 @@ static struct json_object *counters_json(const struct vrrp_counters *counters)
 	struct json_object *object = json_object_new_object();
 	struct json_object *dropped = json_object_new_object();
 
-	add_int(object, "adverts_received", (int64_t)counters->received);
-	add_int(object, "adverts_sent", (int64_t)counters->sent);
-	add_int(object, "send_errors", (int64_t)counters->send_errors);
-	add_int(object, "transitions", (int64_t)counters->transitions);
-	add_int(object, "announcements", (int64_t)counters->garps);
-	add_int(object, "probes_sent", (int64_t)counters->probes_sent);
-	add_int(object, "probes_answered", (int64_t)counters->probes_answered);
+	json_add_int(object, "adverts_received", (int64_t)counters->received);
+	json_add_int(object, "adverts_sent", (int64_t)counters->sent);
+	json_add_int(object, "send_errors", (int64_t)counters->send_errors);
+	json_add_int(object, "transitions", (int64_t)counters->transitions);
+	json_add_int(object, "announcements", (int64_t)counters->garps);
+	json_add_int(object, "probes_sent", (int64_t)counters->probes_sent);
+	json_add_int(object, "probes_answered", (int64_t)counters->probes_answered);
 	for (int reason = 1; reason < VRRP_DROP__MAX; reason++)
-		add_int(dropped, vrrp_packet__drop_name(reason),
+		json_add_int(dropped, vrrp_packet__drop_name(reason),
 			(int64_t)counters->dropped[reason]);
 	json_object_object_add(object, "adverts_dropped", dropped);
 	return object;
@@ -78,35 +59,35 @@ static struct json_object *router_json(const struct vrrp_router *router)
 	struct json_object *last = json_object_new_object();
 	char text[INET6_ADDRSTRLEN];
 
-	add_string(object, "name", conf->name);
-	add_string(object, "interface", conf->interface);
-	add_int(object, "vrid", conf->vrid);
+	json_add_string(object, "name", conf->name);
+	json_add_string(object, "interface", conf->interface);
+	json_add_int(object, "vrid", conf->vrid);
 	json_object_object_add(object, "vrid_automatic",
 			       json_object_new_boolean(conf->vrid_automatic));
-	add_string(object, "family", vrrp_family_name(router->family));
-	add_int(object, "version", conf->version);
-	add_string(object, "state", vrrp_state_name(router->state));
-	add_int(object, "priority", conf->priority);
-	add_int(object, "advert_ms", conf->advert_ms);
+	json_add_string(object, "family", vrrp_family_name(router->family));
+	json_add_int(object, "version", conf->version);
+	json_add_string(object, "state", vrrp_state_name(router->state));
+	json_add_int(object, "priority", conf->priority);
+	json_add_int(object, "advert_ms", conf->advert_ms);
 	json_object_object_add(object, "preempt", json_object_new_boolean(conf->preempt));
-	add_int(object, "preempt_delay_ms", conf->preempt_delay_ms);
-	add_string(object, "method", config_vrrp_method_name(conf->method));
-	add_string(object, "mode", conf->unicast_peer_count ? "unicast" : "multicast");
+	json_add_int(object, "preempt_delay_ms", conf->preempt_delay_ms);
+	json_add_string(object, "method", config_vrrp_method_name(conf->method));
+	json_add_string(object, "mode", conf->unicast_peer_count ? "unicast" : "multicast");
 	json_object_object_add(object, "vips", vips_json(router));
-	add_time(object, "since", router->since);
-	add_string(object, "master", router->master.family
+	json_add_time(object, "since", router->since);
+	json_add_string(object, "master", router->master.family
 					     ? inet_addr_format(&router->master, text, sizeof(text))
 					     : NULL);
-	add_int(object, "master_priority", router->master.family ? router->master_priority : 0);
-	add_string(object, "address", router->primary.family
+	json_add_int(object, "master_priority", router->master.family ? router->master_priority : 0);
+	json_add_string(object, "address", router->primary.family
 					      ? inet_addr_format(&router->primary, text,
 								 sizeof(text))
 					      : NULL);
 	json_object_object_add(object, "faults", faults_json(router->faults));
-	add_string(last, "from", vrrp_state_name(router->last_from));
-	add_string(last, "to", vrrp_state_name(router->state));
-	add_string(last, "reason", router->last_reason);
-	add_time(last, "at", router->since);
+	json_add_string(last, "from", vrrp_state_name(router->last_from));
+	json_add_string(last, "to", vrrp_state_name(router->state));
+	json_add_string(last, "reason", router->last_reason);
+	json_add_time(last, "at", router->since);
 	json_object_object_add(object, "last_transition", last);
 	json_object_object_add(object, "counters", counters_json(&router->counters));
 	return object;
@@ -140,7 +121,7 @@ struct json_object *vrrp__summary_json(const struct vrrp *speaker)
 		FOR_EACH_ROUTER(speaker, router)
 			counts[router->state]++;
 	for (int state = 0; state < 4; state++)
-		add_int(summary, vrrp_state_name(state), counts[state]);
+		json_add_int(summary, vrrp_state_name(state), counts[state]);
 	return summary;
 }
 
