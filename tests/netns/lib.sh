@@ -170,6 +170,16 @@ xvsd_stop() {
 	fi
 }
 
+# link_xdp NS [DEV]: prints yes or no: whether an XDP program is attached to DEV (or to
+# any link of NS); error when ip fails, so a negative check cannot pass on an ip error.
+# The output is read whole before matching: "ip | grep -q" under pipefail can fail on
+# ip's SIGPIPE when grep leaves at the first match.
+link_xdp() {
+	local links
+	links=$(ip -n "$1" link show ${2:+dev "$2"} 2>&1) || { echo error; return 0; }
+	case $links in *xdp*) echo yes ;; *) echo no ;; esac
+}
+
 # xvsd_check_stop NAME [detach]: xvsd_stop 10; FAIL NAME unless xvsd exited with status 0
 # and (with detach) left no XDP program on lb eth0. Returns 1 after a FAIL: the caller says
 # PASS, after checks of its own if it has any.
@@ -180,7 +190,7 @@ xvsd_check_stop() {
 		fail "$name" "xvsd exit status $XVSD_STATUS after SIGTERM: $(tail -n 5 "$NETNS_TMP/xvsd.log")"
 		return 1
 	fi
-	if [ "$detach" = detach ] && ip -n "$P-lb" link show eth0 | grep -q xdp; then
+	if [ "$detach" = detach ] && [ "$(link_xdp "$P-lb" eth0)" != no ]; then
 		fail "$name" "an XDP program is still attached to lb eth0 after xvsd exited"
 		return 1
 	fi

@@ -281,7 +281,7 @@ done
 xvsd_stop 10
 [ "$XVSD_STATUS" = 0 ] && pass stop_status || fail stop_status "$XVSD_STATUS"
 XVSD_PID=
-ip -n "$P-lb" link show eth0 | grep -q xdp && fail stop_detach "XDP still attached" || pass stop_detach
+[ "$(link_xdp "$P-lb" eth0)" != no ] && fail stop_detach "XDP still attached" || pass stop_detach
 grep -q " $RUN/bpf " /proc/mounts && fail stop_unmount "bpffs still mounted" || pass stop_unmount
 [ -e "$RUN/bpf" ] && fail stop_unpin "$(ls -A "$RUN/bpf")" || pass stop_unpin
 

@@ -131,7 +131,7 @@ xvsd_check_ready 30
 tenant_conf a b >"$NETNS_TMP/xvs.conf"
 out=$("$XVSCTL" -s "$SOCK" reload 2>&1) || true
 if [ "$out" = "reload: ok" ] && xvsd_wait_ready "$SOCK" 30 &&
-	ip -n "$P-b" link show eth1 | grep -q xdp; then
+	[ "$(link_xdp "$P-b" eth1)" = yes ]; then
 	pass reload_adds_tenant
 else
 	fail reload_adds_tenant "$out: $(tail -n 3 "$NETNS_TMP/xvsd.log")"
@@ -218,7 +218,7 @@ check_checksums ca cb ba bb
 out=$("$XVSCTL" -s "$SOCK" reload 2>&1) || true
 count=$("$XVSCTL" -s "$SOCK" list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["services"]))')
 if grep -q "namespace $P-none: does not exist" <<<"$out" && [ "$count" = 4 ] &&
-	ip -n "$P-b" link show eth0 | grep -q xdp; then
+	[ "$(link_xdp "$P-b" eth0)" = yes ]; then
 	pass reload_missing_namespace
 else
 	fail reload_missing_namespace "$out; $count services"
@@ -230,8 +230,8 @@ tenant_conf a >"$NETNS_TMP/xvs.conf"
 out=$("$XVSCTL" -s "$SOCK" reload 2>&1) || true
 forwarding=$(ip netns exec "$P-b" sysctl -n net.ipv4.conf.eth0.forwarding \
 	net.ipv4.conf.eth1.forwarding | tr '\n' ' ')
-if [ "$out" = "reload: ok" ] && ! ip -n "$P-b" link show | grep -q xdp &&
-	ip -n "$P-a" link show eth0 | grep -q xdp && [ "$forwarding" = "0 0 " ]; then
+if [ "$out" = "reload: ok" ] && [ "$(link_xdp "$P-b")" = no ] &&
+	[ "$(link_xdp "$P-a" eth0)" = yes ] && [ "$forwarding" = "0 0 " ]; then
 	pass reload_removes_tenant
 else
 	fail reload_removes_tenant "$out; b: $(ip -n "$P-b" -o link show | grep -c xdp) XDP," \
