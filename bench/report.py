@@ -43,6 +43,39 @@ def median(values, key):
     return statistics.median(v) if v else None
 
 
+def per_rep(values, key, base_key):
+    """Forwarding ns/packet of each repetition: the path's figure minus the
+    gen-only figure of the same repetition (paired, so slow drift between
+    repetitions cancels instead of adding up)."""
+    v, b = values.get(key, []), values.get(base_key, [])
+    return [x - y for x, y in zip(v, b) if x == x and y == y]
+
+
+def ratios(top, bottom):
+    return [t / u for t, u in zip(top, bottom) if u > 0]
+
+
+def fmt_ratios(r, digits=2):
+    if not r:
+        return "-"
+    return (f"{statistics.median(r):.{digits}f}x (repetitions {min(r):.{digits}f}"
+            f"-{max(r):.{digits}f})")
+
+
+def targets(values):
+    """Issue 9's targets, each as the median of per-repetition ratios."""
+    base = ("main", "gen-only", "-", "ns_per_packet")
+    fwd = {n: per_rep(values, ("main", n, "-", "ns_per_packet"), base) for n in PATH_ORDER}
+    out = ["Targets (each a ratio of forwarding ns/packet within a repetition; median and range):"]
+    out.append(f"  xvs-dr / fwd (target <= 1.15x): {fmt_ratios(ratios(fwd['xvs-dr'], fwd['fwd']))}")
+    for mode in ("xvs-dr", "xvs-tun", "xvs-nat", "xvs-snat"):
+        out.append(f"  nftlb / {mode} (target >= 3x): {fmt_ratios(ratios(fwd['nftlb'], fwd[mode]))}")
+    wide = per_rep(values, ("backends", "xvs-dr", "1024", "ns_per_packet"), base)
+    narrow = per_rep(values, ("backends", "xvs-dr", "2", "ns_per_packet"), base)
+    out.append(f"  xvs-dr 1,024 / 2 backends (target: flat, 1x): {fmt_ratios(ratios(wide, narrow))}")
+    return out
+
+
 def fmt(x, digits=0, unit=""):
     if x is None:
         return "-"
@@ -144,6 +177,8 @@ def main():
     if obj:
         out.append(f"nf_conntrack slab object (nft paths): {obj:.0f} bytes per tracked connection, "
                    "allocated per live connection")
+    out.append("")
+    out += targets(values)
     print("\n".join(out))
 
     if shutil.which("gnuplot") and ns_rows:
