@@ -5,6 +5,11 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
+# Debian's own tools first: the tests use Debian's python3 and its python3-* packages
+# (scapy), which a python3 earlier on PATH (a pyenv shim, a venv) may lack; a shim
+# also costs ~0.1 s per start, and the tests start python3 hundreds of times.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}
+
 export XVSD=${XVSD:-build/san/xvsd}
 export XVSCTL=${XVSCTL:-build/san/xvsctl}
 # Sanitizers: stop at the first error, report leaks.
