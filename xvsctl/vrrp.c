@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* xvsctl vrrp: the VRRP instances of the daemon, one line per instance and
- * address family (state, priority, master, last transition, VIPs), or --json. */
+ * address family (state, priority, master, last transition, VIPs and where they
+ * live), or --json. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,17 +18,29 @@ static const char *member_string(struct json_object *object, const char *key)
 	return json_object_get_string(member);
 }
 
+/* "ADDRESS/LENGTH", with "@IFNAME" for a VIP on another interface than the
+ * instance's (older daemons send no vip_interfaces: the plain list then). */
 static void vips_text(struct json_object *instance, char *text, size_t size)
 {
-	struct json_object *vips;
+	const char *own = member_string(instance, "interface");
+	struct json_object *vips, *where;
+	bool detailed;
 	size_t used = 0;
 
 	text[0] = '\0';
+	detailed = json_object_object_get_ex(instance, "vip_interfaces", &where) &&
+		   json_object_is_type(where, json_type_array);
 	if (!json_object_object_get_ex(instance, "vips", &vips))
 		return;
-	for (size_t i = 0; i < json_object_array_length(vips) && used < size; i++)
-		used += (size_t)snprintf(text + used, size - used, "%s%s", i ? "," : "",
-					 json_object_get_string(json_object_array_get_idx(vips, i)));
+	for (size_t i = 0; i < json_object_array_length(vips) && used < size; i++) {
+		struct json_object *entry = detailed ? json_object_array_get_idx(where, i) : NULL;
+		const char *interface = entry ? member_string(entry, "interface") : own;
+
+		used += (size_t)snprintf(text + used, size - used, "%s%s%s%s", i ? "," : "",
+					 json_object_get_string(json_object_array_get_idx(vips, i)),
+					 strcmp(interface, own) ? "@" : "",
+					 strcmp(interface, own) ? interface : "");
+	}
 }
 
 static void table_vrrp(FILE *out, struct json_object *document)
@@ -41,7 +54,7 @@ static void table_vrrp(FILE *out, struct json_object *document)
 		return;
 	for (size_t i = 0; i < json_object_array_length(instances); i++) {
 		struct json_object *instance = json_object_array_get_idx(instances, i);
-		char vips[512], transition[64];
+		char vips[2048], transition[64];
 
 		vips_text(instance, vips, sizeof(vips));
 		transition[0] = '\0';

@@ -180,6 +180,7 @@ struct config_vrrp {
 	struct inet_addr *unicast_peers;  /* none: multicast */
 	size_t unicast_peer_count;
 	struct config_prefix *vips;
+	char (*vip_interfaces)[IFNAMSIZ]; /* parallel to vips; "": the block's interface */
 	size_t vip_count;
 	char *notify;                     /* NULL: none */
 };
@@ -207,6 +208,8 @@ void config_free(struct config *config); /* accepts NULL */
 
 /* Same settings (vrid included), so a reload can keep the instance running. */
 bool config_vrrp_equal(const struct config_vrrp *a, const struct config_vrrp *b);
+/* The interface vip i of vrrp lives on: its own "interface" or the block's. */
+const char *config_vrrp_vip_interface(const struct config_vrrp *vrrp, size_t i);
 const char *config_vrrp_method_name(enum vrrp_method method);
 /* The interface the daemon creates for a config interface block, or false
  * for type ethernet (exists already). */

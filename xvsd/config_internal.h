@@ -125,6 +125,7 @@ struct vrrp_parse {
 	struct config_vrrp vrrp;
 	struct vrrp_source source;
 	struct location *vips;                /* parallel to vrrp.vips */
+	struct location *vip_interfaces;      /* parallel too; line 0: not given */
 	struct location *peers;               /* parallel to vrrp.unicast_peers */
 };
 

@@ -19,7 +19,14 @@ void vrrp_free(struct config_vrrp *vrrp)
 {
 	free(vrrp->unicast_peers);
 	free(vrrp->vips);
+	free(vrrp->vip_interfaces);
 	free(vrrp->notify);
+}
+
+const char *config_vrrp_vip_interface(const struct config_vrrp *vrrp, size_t i)
+{
+	return vrrp->vip_interfaces && vrrp->vip_interfaces[i][0] ? vrrp->vip_interfaces[i]
+								   : vrrp->interface;
 }
 
 static int vrrp_interface_parse(struct config_parser *parser, void *object,
@@ -188,31 +195,82 @@ static int vrrp_vip_value(struct config_parser *parser, const struct token *toke
 	return err;
 }
 
+/* After the prefix: "interface IFNAME" puts the VIP on another link than the
+ * block's (the gateway of a nat pair's backends, docs/vrrp.md). */
+static int vrrp_vip_option_parse(struct config_parser *parser, struct vrrp_parse *parse,
+				 size_t index)
+{
+	static const char *const names[] = { "interface" };
+	char *interface = parse->vrrp.vip_interfaces[index];
+	struct token option = token_next(parser), token;
+	int choice, err;
+
+	err = value_choice(parser, &option, "vip option", names, 1, &choice);
+	if (err)
+		return err;
+	if (interface[0]) {
+		config_error(parser, &option.location, "duplicate vip option \"interface\"");
+		return -EEXIST;
+	}
+	err = value_next(parser, &option, "an interface name", &token);
+	if (!err)
+		err = value_name(parser, &token, "interface name", IFNAMSIZ - 1, interface);
+	if (!err)
+		parse->vip_interfaces[index] = token.location;
+	return err;
+}
+
+static int vrrp_vip_reserve(struct config_parser *parser, struct vrrp_parse *parse,
+			    const struct location *where)
+{
+	struct config_vrrp *vrrp = &parse->vrrp;
+	char (*interfaces)[IFNAMSIZ];
+	struct config_prefix *vips;
+	struct location *locations, *interface_locations;
+
+	vips = array_reserve(vrrp->vips, vrrp->vip_count, sizeof(*vips));
+	if (vips)
+		vrrp->vips = vips;
+	interfaces = array_reserve(vrrp->vip_interfaces, vrrp->vip_count, sizeof(*interfaces));
+	if (interfaces)
+		vrrp->vip_interfaces = interfaces;
+	locations = array_reserve(parse->vips, vrrp->vip_count, sizeof(*locations));
+	if (locations)
+		parse->vips = locations;
+	interface_locations = array_reserve(parse->vip_interfaces, vrrp->vip_count,
+					    sizeof(*interface_locations));
+	if (interface_locations)
+		parse->vip_interfaces = interface_locations;
+	if (!vips || !interfaces || !locations || !interface_locations)
+		return out_of_memory(parser, where);
+	vrrp->vip_interfaces[vrrp->vip_count][0] = '\0';
+	memset(&parse->vip_interfaces[vrrp->vip_count], 0, sizeof(struct location));
+	return 0;
+}
+
 static int vrrp_vip_parse(struct config_parser *parser, void *object,
 			  const struct token *keyword)
 {
 	struct vrrp_parse *parse = object;
 	struct config_vrrp *vrrp = &parse->vrrp;
-	struct config_prefix *vips;
-	struct location *locations;
 	struct token token;
+	size_t index = vrrp->vip_count;
 	int err;
 
 	err = value_next(parser, keyword, "ADDRESS/LENGTH", &token);
+	if (!err)
+		err = vrrp_vip_reserve(parser, parse, &token.location);
+	if (!err)
+		err = vrrp_vip_value(parser, &token, &vrrp->vips[index]);
 	if (err)
 		return err;
-	vips = array_reserve(vrrp->vips, vrrp->vip_count, sizeof(*vips));
-	if (vips)
-		vrrp->vips = vips;
-	locations = array_reserve(parse->vips, vrrp->vip_count, sizeof(*locations));
-	if (locations)
-		parse->vips = locations;
-	if (!vips || !locations)
-		return out_of_memory(parser, &token.location);
-	err = vrrp_vip_value(parser, &token, &vips[vrrp->vip_count]);
-	if (err)
-		return err;
-	locations[vrrp->vip_count++] = token.location;
+	parse->vips[index] = token.location;
+	for (token = token_peek(parser); token_is_value(&token); token = token_peek(parser)) {
+		err = vrrp_vip_option_parse(parser, parse, index);
+		if (err)
+			return err;
+	}
+	vrrp->vip_count++;
 	return 0;
 }
 
@@ -295,6 +353,7 @@ int vrrp_block_parse(struct config_parser *parser, void *object,
 	if (err >= 0 && parser->error_count == errors_before)
 		vrrp_check_block(parser, &parse);
 	free(parse.vips);
+	free(parse.vip_interfaces);
 	free(parse.peers);
 	if (err < 0) {
 		vrrp_free(&parse.vrrp);

@@ -246,6 +246,41 @@ out:
 	return ret;
 }
 
+/* A VIP that an interface block also gives its interface would be added there at
+ * start and removed by every backup: VRRP alone owns it. */
+static void check_interface_addresses(struct config_parser *parser, size_t index)
+{
+	const struct config *config = parser->config;
+	const struct config_vrrp *vrrp = &config->vrrps[index];
+	char text[INET6_ADDRSTRLEN], first[300];
+
+	for (size_t v = 0; v < vrrp->vip_count; v++) {
+		const char *name = config_vrrp_vip_interface(vrrp, v);
+
+		for (size_t i = 0; i < config->interface_count; i++) {
+			const struct config_interface *interface = &config->interfaces[i];
+			const struct interface_parse *where = &parser->interface_parses[i];
+
+			if (strcmp(interface->name, name) || interface->namespace_name[0])
+				continue;
+			for (size_t a = 0; a < interface->address_count; a++) {
+				if (!inet_addr_equal(&interface->addresses[a].addr,
+						     &vrrp->vips[v].addr))
+					continue;
+				location_reference(&parser->vrrp_sources[index].name,
+						   &where->address_locations[a], first,
+						   sizeof(first));
+				config_error(parser, &parser->vrrp_sources[index].name,
+					     "vip %s of vrrp \"%s\" is also an address of interface "
+					     "%s (at %s): VRRP adds and removes it",
+					     inet_addr_format(&vrrp->vips[v].addr, text,
+							      sizeof(text)),
+					     vrrp->name, name, first);
+			}
+		}
+	}
+}
+
 void vrrp_check_all(struct config_parser *parser)
 {
 	const struct config *config = parser->config;
@@ -253,6 +288,8 @@ void vrrp_check_all(struct config_parser *parser)
 	for (size_t i = 1; i < config->vrrp_count; i++)
 		for (size_t j = 0; j < i; j++)
 			check_pair(parser, i, j);
+	for (size_t i = 0; i < config->vrrp_count; i++)
+		check_interface_addresses(parser, i);
 	if (!parser->error_count && config->vrrp_count)
 		vrid_assign(parser);
 }
@@ -275,7 +312,8 @@ bool config_vrrp_equal(const struct config_vrrp *a, const struct config_vrrp *b)
 			return false;
 	for (size_t i = 0; i < a->vip_count; i++)
 		if (!inet_addr_equal(&a->vips[i].addr, &b->vips[i].addr) ||
-		    a->vips[i].prefix_len != b->vips[i].prefix_len)
+		    a->vips[i].prefix_len != b->vips[i].prefix_len ||
+		    strcmp(config_vrrp_vip_interface(a, i), config_vrrp_vip_interface(b, i)))
 			return false;
 	return true;
 }

@@ -100,12 +100,18 @@ static int conf_copy(struct config_vrrp *copy, const struct config_vrrp *conf)
 	*copy = *conf;
 	copy->unicast_peers = NULL;
 	copy->vips = NULL;
+	copy->vip_interfaces = NULL;
 	copy->notify = NULL;
 	copy->unicast_peers = calloc(conf->unicast_peer_count + 1, sizeof(*conf->unicast_peers));
 	copy->vips = calloc(conf->vip_count + 1, sizeof(*conf->vips));
+	copy->vip_interfaces = calloc(conf->vip_count + 1, sizeof(*conf->vip_interfaces));
 	copy->notify = conf->notify ? strdup(conf->notify) : NULL;
-	if (!copy->unicast_peers || !copy->vips || (conf->notify && !copy->notify))
+	if (!copy->unicast_peers || !copy->vips || !copy->vip_interfaces ||
+	    (conf->notify && !copy->notify))
 		return -ENOMEM;
+	for (size_t i = 0; i < conf->vip_count; i++)
+		if (conf->vip_interfaces)
+			memcpy(copy->vip_interfaces[i], conf->vip_interfaces[i], IFNAMSIZ);
 	if (conf->unicast_peer_count)
 		memcpy(copy->unicast_peers, conf->unicast_peers,
 		       conf->unicast_peer_count * sizeof(*conf->unicast_peers));
@@ -122,8 +128,26 @@ static void instance_free(struct vrrp_instance *instance)
 		free(instance->routers[f]);
 	free(instance->conf.unicast_peers);
 	free(instance->conf.vips);
+	free(instance->conf.vip_interfaces);
 	free(instance->conf.notify);
 	free(instance);
+}
+
+/* The index in router->links of the interface name, added when new; -1 for the
+ * instance's own interface. */
+static int router_link(struct vrrp_router *router, const struct config_vrrp *conf,
+		       const char *name)
+{
+	size_t i;
+
+	if (!strcmp(name, conf->interface))
+		return -1;
+	for (i = 0; i < router->link_count; i++)
+		if (!strcmp(router->links[i].name, name))
+			return (int)i;
+	snprintf(router->links[i].name, sizeof(router->links[i].name), "%s", name);
+	router->link_count++;
+	return (int)i;
 }
 
 static struct vrrp_instance *instance_new(struct vrrp *speaker, const struct config_vrrp *conf)
@@ -134,22 +158,31 @@ static struct vrrp_instance *instance_new(struct vrrp *speaker, const struct con
 		goto fail;
 	for (int f = 0; f < 2; f++) {
 		int family = f ? AF_INET6 : AF_INET;
-		struct vrrp_router *router = NULL;
+		struct vrrp_router *router;
+		bool any = false;
 
+		for (size_t i = 0; i < conf->vip_count; i++)
+			any |= conf->vips[i].addr.family == family;
+		if (!any)
+			continue;
+		router = calloc(1, sizeof(*router));
+		if (!router)
+			goto fail;
+		instance->routers[f] = router;
+		/* Every interface of the block's VIPs, whatever their family: a dead
+		 * internal link faults both families, so they move together. */
 		for (size_t i = 0; i < conf->vip_count; i++) {
+			int link = router_link(router, conf, config_vrrp_vip_interface(conf, i));
+
 			if (conf->vips[i].addr.family != family)
 				continue;
-			if (!router && !(router = calloc(1, sizeof(*router))))
-				goto fail;
+			router->vip_links[router->vip_count] = link;
 			router->vips[router->vip_count++] = conf->vips[i];
 		}
-		if (!router)
-			continue;
 		router->speaker = speaker;
 		router->instance = instance;
 		router->family = family;
 		router->socket_fd = router->probe_fd = -1;
-		instance->routers[f] = router;
 	}
 	return instance;
 fail:

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* What a master does to its link: VIPs on the interface through rtnetlink, and
+/* What a master does to its links: VIPs on their interfaces through rtnetlink, and
  * gratuitous ARP / unsolicited neighbour advertisements so hosts follow it. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,16 +50,36 @@ void vrrp_address_close(struct vrrp *speaker)
 	speaker->arp_fd = speaker->na_fd = -1;
 }
 
+/* The interface vip i lives on: its index (0: missing) and MAC. */
+static unsigned int vip_interface(const struct vrrp_router *router, size_t i,
+				  const uint8_t **mac)
+{
+	const struct vrrp_link *link;
+
+	if (router->vip_links[i] < 0) {
+		*mac = router->mac;
+		return router->ifindex;
+	}
+	link = &router->links[router->vip_links[i]];
+	*mac = link->mac;
+	return link->ifindex;
+}
+
 static void vips_change(struct vrrp_router *router, bool add)
 {
 	char text[INET6_ADDRSTRLEN];
 
-	if (!router->ifindex || !router->speaker->netlink)
+	if (!router->speaker->netlink)
 		return;
 	for (size_t i = 0; i < router->vip_count; i++) {
-		int err = netlink__address(router->speaker->netlink, add, router->ifindex,
-					   &router->vips[i].addr, router->vips[i].prefix_len);
+		const uint8_t *mac;
+		unsigned int ifindex = vip_interface(router, i, &mac);
+		int err;
 
+		if (!ifindex)
+			continue;
+		err = netlink__address(router->speaker->netlink, add, ifindex,
+				       &router->vips[i].addr, router->vips[i].prefix_len);
 		if (err)
 			log_warnx("vrrp %s: %s vip %s: %s", router->instance->conf.name,
 				  add ? "adding" : "removing",
@@ -89,7 +109,8 @@ struct arp_message {
 
 /* A gratuitous ARP request: sender and target are the VIP (RFC 5227 "ARP
  * Announcement"), so every host with the VIP in its cache takes our MAC. */
-static int garp_send(struct vrrp_router *router, const struct inet_addr *vip)
+static int garp_send(struct vrrp_router *router, const struct inet_addr *vip,
+		     unsigned int ifindex, const uint8_t *mac)
 {
 	struct arp_message arp = {
 		.hardware_type = htons(ARPHRD_ETHER), .protocol_type = htons(ETH_P_IP),
@@ -97,10 +118,10 @@ static int garp_send(struct vrrp_router *router, const struct inet_addr *vip)
 	};
 	struct sockaddr_ll to = {
 		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
-		.sll_ifindex = (int)router->ifindex, .sll_halen = 6,
+		.sll_ifindex = (int)ifindex, .sll_halen = 6,
 	};
 
-	memcpy(arp.sender_mac, router->mac, 6);
+	memcpy(arp.sender_mac, mac, 6);
 	memcpy(arp.sender_ip, &vip->v4, 4);
 	memcpy(arp.target_ip, &vip->v4, 4);
 	memset(to.sll_addr, 0xff, 6);
@@ -110,7 +131,8 @@ static int garp_send(struct vrrp_router *router, const struct inet_addr *vip)
 
 /* An unsolicited neighbour advertisement to all nodes with the override flag
  * (RFC 4861 7.2.6); the kernel fills the ICMPv6 checksum. */
-static int unsolicited_na_send(struct vrrp_router *router, const struct inet_addr *vip)
+static int unsolicited_na_send(struct vrrp_router *router, const struct inet_addr *vip,
+			       unsigned int ifindex, const uint8_t *mac)
 {
 	struct {
 		struct nd_neighbor_advert advert;
@@ -121,25 +143,30 @@ static int unsolicited_na_send(struct vrrp_router *router, const struct inet_add
 		.advert.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE,
 		.option = { .nd_opt_type = ND_OPT_TARGET_LINKADDR, .nd_opt_len = 1 },
 	};
-	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = router->ifindex };
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = ifindex };
 
 	message.advert.nd_na_target = vip->v6;
-	memcpy(message.mac, router->mac, 6);
+	memcpy(message.mac, mac, 6);
 	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
 	return sendto(router->speaker->na_fd, &message, sizeof(message), 0,
 		      (struct sockaddr *)&to, sizeof(to)) < 0 ? -errno : 0;
 }
 
+/* Each VIP on its own interface, from that interface's MAC. */
 void vrrp_announce(struct vrrp_router *router)
 {
 	char text[INET6_ADDRSTRLEN];
 
-	if (!router->ifindex)
-		return;
 	for (size_t i = 0; i < router->vip_count; i++) {
 		const struct inet_addr *vip = &router->vips[i].addr;
-		int err = vip->family == AF_INET ? garp_send(router, vip)
-						 : unsolicited_na_send(router, vip);
+		const uint8_t *mac;
+		unsigned int ifindex = vip_interface(router, i, &mac);
+		int err;
+
+		if (!ifindex)
+			continue;
+		err = vip->family == AF_INET ? garp_send(router, vip, ifindex, mac)
+					     : unsolicited_na_send(router, vip, ifindex, mac);
 
 		if (err)
 			log_warnx("vrrp %s: announcing %s: %s", router->instance->conf.name,

@@ -50,6 +50,15 @@ struct vrrp_counters {
 	uint64_t probes_sent, probes_answered;
 };
 
+/* An interface VIPs live on other than the instance's own (vip ... interface IFNAME):
+ * looked up by name, its carrier tracked like the own interface's. */
+struct vrrp_link {
+	char name[IFNAMSIZ];
+	unsigned int ifindex;         /* 0: not there (fault "interface") */
+	uint8_t mac[6];
+	bool carrier;
+};
+
 /* One instance's virtual router for one address family. */
 struct vrrp_router {
 	struct vrrp *speaker;
@@ -62,7 +71,10 @@ struct vrrp_router {
 	struct inet_addr primary;     /* source of our adverts */
 	struct inet_addr global;      /* IPv6: the first global address that is no VIP */
 	struct config_prefix vips[CONFIG_VRRP_VIPS_MAX];
+	int vip_links[CONFIG_VRRP_VIPS_MAX]; /* -1: the own interface; else in links */
 	size_t vip_count;
+	struct vrrp_link links[2 * CONFIG_VRRP_VIPS_MAX]; /* of the block's VIPs, both families */
+	size_t link_count;
 	bool vips_added;
 	struct inet_addr master;      /* who we last heard as master (ours as master) */
 	uint8_t master_priority;
@@ -136,6 +148,7 @@ void vrrp_announce(struct vrrp_router *router);
 int vrrp_links_open(struct vrrp *speaker);
 void vrrp_links_receive(struct vrrp *speaker);
 int vrrp_carrier(unsigned int ifindex);
+void vrrp_links_lookup(struct vrrp_router *router);
 int vrrp_probe_open(struct vrrp_router *router);
 void vrrp_probe_close(struct vrrp_router *router);
 void vrrp_probe_send(struct vrrp_router *router);

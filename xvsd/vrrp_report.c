@@ -21,6 +21,46 @@ static struct json_object *vips_json(const struct vrrp_router *router)
 	return vips;
 }
 
+/* Each VIP with the interface it lives on, in the order of "vips". */
+static struct json_object *vip_interfaces_json(const struct vrrp_router *router)
+{
+	struct json_object *list = json_object_new_array();
+
+	for (size_t i = 0; i < router->vip_count; i++) {
+		struct json_object *object = json_object_new_object();
+		char address[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 8];
+		int link = router->vip_links[i];
+
+		inet_addr_format(&router->vips[i].addr, address, sizeof(address));
+		snprintf(text, sizeof(text), "%s/%u", address, router->vips[i].prefix_len);
+		json_add_string(object, "vip", text);
+		json_add_string(object, "interface", link < 0 ? router->instance->conf.interface
+							      : router->links[link].name);
+		json_object_array_add(list, object);
+	}
+	return list;
+}
+
+/* Every interface the router tracks: its own first, then those of its VIPs. */
+static struct json_object *links_json(const struct vrrp_router *router)
+{
+	struct json_object *list = json_object_new_array();
+
+	for (size_t i = 0; i <= router->link_count; i++) {
+		struct json_object *object = json_object_new_object();
+		const char *name = i ? router->links[i - 1].name : router->instance->conf.interface;
+		bool present = i ? router->links[i - 1].ifindex != 0 : router->ifindex != 0;
+		bool carrier = i ? router->links[i - 1].carrier : router->carrier;
+
+		json_add_string(object, "interface", name);
+		json_object_object_add(object, "present", json_object_new_boolean(present));
+		json_object_object_add(object, "carrier",
+				       json_object_new_boolean(present && carrier));
+		json_object_array_add(list, object);
+	}
+	return list;
+}
+
 static struct json_object *faults_json(unsigned int faults)
 {
 	static const char *const names[] = { "interface", "address", "link", "gateway",
@@ -74,6 +114,8 @@ static struct json_object *router_json(const struct vrrp_router *router)
 	json_add_string(object, "method", config_vrrp_method_name(conf->method));
 	json_add_string(object, "mode", conf->unicast_peer_count ? "unicast" : "multicast");
 	json_object_object_add(object, "vips", vips_json(router));
+	json_object_object_add(object, "vip_interfaces", vip_interfaces_json(router));
+	json_object_object_add(object, "links", links_json(router));
 	json_add_time(object, "since", router->since);
 	json_add_string(object, "master", router->master.family
 					     ? inet_addr_format(&router->master, text, sizeof(text))

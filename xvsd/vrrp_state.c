@@ -139,11 +139,12 @@ void vrrp_router_start(struct vrrp_router *router)
 	router->master_interval_cs = (uint16_t)(conf_of(router)->advert_ms / 10);
 	router->socket_fd = router->probe_fd = -1;
 	router->probe_id = (uint16_t)(getpid() ^ (uintptr_t)router >> 4);
+	vrrp_links_lookup(router);
 	if (vrrp_interface_lookup(router) == 0) {
-		vrrp_vips_remove(router); /* left by a daemon killed as master */
 		vrrp_socket_open(router);
 		vrrp_probe_open(router);
 	}
+	vrrp_vips_remove(router); /* left by a daemon killed as master */
 	vrrp_router_faults(router, vrrp_track_faults(router));
 	if (router->faults)
 		router->retry_due = vrrp_now() + VRRP_RETRY_NS;
@@ -240,6 +241,8 @@ void vrrp_router_timers(struct vrrp_router *router, uint64_t now)
 {
 	if (router->retry_due && router->retry_due <= now) {
 		router->retry_due = 0;
+		if (router->faults & VRRP_FAULT_INTERFACE)
+			vrrp_links_lookup(router);
 		if (router->faults & (VRRP_FAULT_INTERFACE | VRRP_FAULT_SOCKET |
 				      VRRP_FAULT_ADDRESS) &&
 		    vrrp_interface_lookup(router) == 0) {

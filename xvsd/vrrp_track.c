@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* What puts a router in FAULT: the interface's carrier and addresses, watched through
- * rtnetlink notifications, and its gateway, probed by ICMP echo every advert interval. */
+/* What puts a router in FAULT: the carrier of its interfaces (its own and those its
+ * VIPs live on) and its addresses, watched through rtnetlink notifications, and its
+ * gateway, probed by ICMP echo every advert interval. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -55,6 +56,28 @@ int vrrp_carrier(unsigned int ifindex)
 	return (request.ifr_flags & IFF_UP) && (request.ifr_flags & IFF_RUNNING);
 }
 
+/* The interfaces of VIPs that live elsewhere than the own interface: index, MAC
+ * and carrier, by name (an interface may come, go and come back with a new index). */
+void vrrp_links_lookup(struct vrrp_router *router)
+{
+	for (size_t i = 0; i < router->link_count; i++) {
+		struct vrrp_link *link = &router->links[i];
+		struct ifreq request = { 0 };
+		int fd;
+
+		link->ifindex = if_nametoindex(link->name);
+		link->carrier = link->ifindex && vrrp_carrier(link->ifindex) > 0;
+		if (!link->ifindex)
+			continue;
+		snprintf(request.ifr_name, sizeof(request.ifr_name), "%s", link->name);
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && ioctl(fd, SIOCGIFHWADDR, &request) == 0)
+			memcpy(link->mac, request.ifr_hwaddr.sa_data, 6);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 unsigned int vrrp_track_faults(const struct vrrp_router *router)
 {
 	unsigned int faults = 0;
@@ -67,6 +90,12 @@ unsigned int vrrp_track_faults(const struct vrrp_router *router)
 		faults |= VRRP_FAULT_SOCKET;
 	if (watches_link(router) && !router->carrier)
 		faults |= VRRP_FAULT_LINK;
+	for (size_t i = 0; i < router->link_count; i++) {
+		if (!router->links[i].ifindex)
+			faults |= VRRP_FAULT_INTERFACE;
+		else if (watches_link(router) && !router->links[i].carrier)
+			faults |= VRRP_FAULT_LINK;
+	}
 	if (probes_gateway(router) && router->gateway_down)
 		faults |= VRRP_FAULT_GATEWAY;
 	return faults;
@@ -85,19 +114,53 @@ int vrrp_links_open(struct vrrp *speaker)
 	return vrrp_watch_add(speaker, mnl_socket_get_fd(speaker->links), &speaker->links_watch);
 }
 
-static void link_changed(struct vrrp *speaker, unsigned int ifindex, bool carrier)
+/* A VIP interface's carrier changed, or it went (its index is then forgotten and
+ * looked up again by name every second). Returns whether the router must look. */
+static bool vip_link_changed(struct vrrp_router *router, unsigned int ifindex, bool carrier,
+			     bool gone)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < router->link_count; i++) {
+		struct vrrp_link *link = &router->links[i];
+
+		if (!link->ifindex || link->ifindex != ifindex ||
+		    (link->carrier == carrier && !gone))
+			continue;
+		log_info("vrrp %s %s: vip interface %s %s", router->instance->conf.name,
+			 vrrp_family_name(router->family), link->name,
+			 gone ? "gone" : carrier ? "carrier up" : "carrier down");
+		link->carrier = carrier;
+		if (gone) {
+			link->ifindex = 0;
+			router->retry_due = vrrp_now() + VRRP_RETRY_NS;
+		}
+		changed = true;
+	}
+	return changed;
+}
+
+static void link_changed(struct vrrp *speaker, unsigned int ifindex, bool carrier, bool gone)
 {
 	for (size_t i = 0; i < speaker->instance_count; i++) {
 		for (int f = 0; f < 2; f++) {
 			struct vrrp_router *router = speaker->instances[i]->routers[f];
+			bool changed;
 
-			if (!router || router->ifindex != ifindex || router->carrier == carrier)
+			if (!router)
 				continue;
-			log_info("vrrp %s %s: %s carrier %s", speaker->instances[i]->conf.name,
-				 vrrp_family_name(router->family),
-				 speaker->instances[i]->conf.interface, carrier ? "up" : "down");
-			router->carrier = carrier;
-			vrrp_router_faults(router, vrrp_track_faults(router));
+			changed = vip_link_changed(router, ifindex, carrier, gone);
+			if (router->ifindex == ifindex && router->carrier != carrier) {
+				log_info("vrrp %s %s: %s carrier %s",
+					 speaker->instances[i]->conf.name,
+					 vrrp_family_name(router->family),
+					 speaker->instances[i]->conf.interface,
+					 carrier ? "up" : "down");
+				router->carrier = carrier;
+				changed = true;
+			}
+			if (changed)
+				vrrp_router_faults(router, vrrp_track_faults(router));
 		}
 	}
 }
@@ -132,7 +195,8 @@ static int link_message(const struct nlmsghdr *message, void *data)
 		return MNL_CB_OK;
 	carrier = message->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP) &&
 		  (ifi->ifi_flags & IFF_LOWER_UP);
-	link_changed(data, (unsigned int)ifi->ifi_index, carrier);
+	link_changed(data, (unsigned int)ifi->ifi_index, carrier,
+		     message->nlmsg_type == RTM_DELLINK);
 	return MNL_CB_OK;
 }
 
