@@ -295,6 +295,31 @@ out:
 	config_free(again);
 }
 
+/* vip ... interface IFNAME: where each VIP lives, and a reload sees a move. */
+static void test_vip_interface(void)
+{
+	struct config *pair = load("vrrp p { interface eth0; vip 10.0.0.1/24;"
+				   " vip 10.1.0.1/24 interface eth1; vip 10.2.0.1 interface eth0 }\n");
+	struct config *moved = load("vrrp p { interface eth0; vip 10.0.0.1/24;"
+				    " vip 10.1.0.1/24 interface eth2; vip 10.2.0.1 interface eth0 }\n");
+	struct config *same = load("vrrp p { interface eth0; vip 10.0.0.1/24;"
+				   " vip 10.1.0.1/24 interface eth1; vip 10.2.0.1 }\n");
+
+	TEST_CHECK(pair && moved && same);
+	if (pair && moved && same) {
+		TEST_CHECK(pair->vrrps[0].vip_count == 3);
+		TEST_CHECK(!strcmp(config_vrrp_vip_interface(&pair->vrrps[0], 0), "eth0"));
+		TEST_CHECK(!strcmp(config_vrrp_vip_interface(&pair->vrrps[0], 1), "eth1"));
+		TEST_CHECK(!strcmp(config_vrrp_vip_interface(&pair->vrrps[0], 2), "eth0"));
+		TEST_CHECK(!config_vrrp_equal(&pair->vrrps[0], &moved->vrrps[0]));
+		/* The block's own interface named or not: the same instance. */
+		TEST_CHECK(config_vrrp_equal(&pair->vrrps[0], &same->vrrps[0]));
+	}
+	config_free(pair);
+	config_free(moved);
+	config_free(same);
+}
+
 int main(void)
 {
 	TEST_RUN("vrrp/encode", test_encode);
@@ -302,5 +327,6 @@ int main(void)
 	TEST_RUN("vrrp/hostile", test_hostile);
 	TEST_RUN("vrrp/ipv4", test_ipv4);
 	TEST_RUN("vrrp/automatic_vrid", test_automatic_vrid);
+	TEST_RUN("vrrp/vip_interface", test_vip_interface);
 	return TEST_EXIT();
 }
