@@ -5,7 +5,8 @@
 # answered through the master; (1) kill -9 of the master (its links go with it): the
 # peer takes both addresses, announces each on its own link, and answers (its service
 # counters move); (2) method link, the master's internal link loses its carrier: fault,
-# the peer takes both, traffic flows through it while the old master stays out.
+# the peer takes both, traffic flows through it while the old master stays out;
+# (3) a VIP's interface that is missing, or deleted, is a fault until it is there.
 #
 #                        vnPID-sw: br0 (clients' side)
 #          |  pn1                  |  pn2                  |  pc
@@ -196,7 +197,27 @@ ip -n "$P-isw" link set in1 up
 vr_wait_check link-recovered 5 vr_is n1 nat_pair ipv4 master
 vr_wait_check link-n1-holds-both 3 vn_check_holds n1
 
+# (3) A VIP on an interface that is not there is a fault (reason interface) until it
+# comes: n2 alone, reloaded with a third VIP on eth9; eth9 comes, goes and comes back.
 vr_kill n1 TERM
+vr_wait_check alone-n2-master 3 vr_is n2 nat_pair ipv4 master
+sed -i "s|^    vip $GATEWAY/24 interface eth1\$|&\n    vip 10.79.0.1/24 interface eth9|" \
+	"$NETNS_TMP/n2.conf"
+vr_check reload-accepted "$XVSCTL" -s "$(vr_sock n2)" reload
+vr_wait_check missing-fault 3 vr_is n2 nat_pair ipv4 fault
+faults=$(vr_field n2 nat_pair ipv4 faults || true)
+vr_check missing-fault-reason grep -q interface <<<"$faults"
+vr_wait_check missing-released 3 vn_free n2
+ip -n "$P-n2" link add eth9 type veth peer name eth9peer
+ip -n "$P-n2" link set eth9peer up
+ip -n "$P-n2" link set eth9 up
+vr_wait_check appeared-master 5 vr_is n2 nat_pair ipv4 master
+vr_wait_check appeared-holds-all 3 vn_has n2 eth9 10.79.0.1
+vr_check appeared-holds-both vn_check_holds n2
+ip -n "$P-n2" link del eth9
+vr_wait_check deleted-fault 3 vr_is n2 nat_pair ipv4 fault
+vr_wait_check deleted-released 3 vn_free n2
+
 vr_kill n2 TERM
 vr_check left-clean vn_free n2
 netns_finish
