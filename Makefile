@@ -142,6 +142,7 @@ deps:
 	bash scripts/deps.sh
 
 test-build: all $(BUILD)/san/xvsd $(BUILD)/san/xvsctl $(UNIT_BINS) $(BPF_TEST_BINS) $(BPF_OBJS) \
+	$(BUILD)/bench/xdpload \
 	$(FUZZ_BINS)
 
 test: deps

@@ -5,11 +5,12 @@
 # started (p50, p99 from xvs_health_check_lateness_seconds, max from /api/v1/status),
 # the runs started and skipped against the 500 x seconds expected, and xvsd's CPU
 # (utime + stime from /proc/PID/stat) over the window. Figures only: nothing asserted.
+# CONN_TABLE (default 1m) sizes the connection table; CONNS_LIVE=N adds N live flows.
 #
 #  hcsPID-lb (xvsd, 10.9.0.1/16) ==veth== hcsPID-srv (10.9.1.1..250, 10.9.2.1..250 /16:
 #                                                      one listener on port 80, accept+close)
 #
-# Usage: bench/health_scale.sh   (root; builds build/xvsd if needed)
+# Usage: bench/health_scale.sh   (root; builds build/xvsd if needed; XVSD=... another build)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +19,7 @@ SECONDS_RUN=${BENCH_SECONDS:-30}
 PER_SERVICE=250
 P=hcs$$
 TMP=$(mktemp -d /tmp/xvs-health-scale.XXXXXX)
-XVSD=$ROOT/build/xvsd
+XVSD=${XVSD:-$ROOT/build/xvsd}
 HZ=$(getconf CLK_TCK)
 XVSD_PID=
 SERVER_PID=
@@ -30,6 +31,7 @@ cleanup() {
 	set +e
 	[ -n "$XVSD_PID" ] && kill -TERM "$XVSD_PID" 2>/dev/null && wait "$XVSD_PID" 2>/dev/null
 	[ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	umount "$TMP/run/bpf" 2>/dev/null
 	ip netns del "$P-lb" 2>/dev/null
 	ip netns del "$P-srv" 2>/dev/null
 	rm -rf "$TMP"
@@ -76,7 +78,9 @@ SERVER_PID=$!
 		printf '}\n'
 	done
 } >"$TMP/xvs.conf"
-ip netns exec "$P-lb" "$XVSD" -f "$TMP/xvs.conf" >"$TMP/xvsd.log" 2>&1 </dev/null &
+# nsenter --net: the bpffs xvsd mounts on run/bpf stays in this mount namespace, where
+# xdpload (CONNS_LIVE) finds the pinned maps.
+nsenter --net="/run/netns/$P-lb" "$XVSD" -f "$TMP/xvs.conf" >"$TMP/xvsd.log" 2>&1 </dev/null &
 XVSD_PID=$!
 SOCK=$TMP/run/xvsd.sock
 
@@ -86,6 +90,13 @@ for _ in $(seq 1 100); do
 	api /api/v1/status >/dev/null 2>&1 && break
 	sleep 0.1
 done
+# CONNS_LIVE=N: N live flows in the connection table (written into the pinned map) for
+# the reaper's passes to read while the checks run.
+if [ "${CONNS_LIVE:-0}" -gt 0 ]; then
+	make --no-print-directory -s build/bench/xdpload >/dev/null
+	"$ROOT/build/bench/xdpload" conns-add "$TMP/run/bpf" "$CONNS_LIVE" 0 0 \
+		>/dev/null
+fi
 # Warm-up: the first round (spread over one interval), then the window.
 sleep 2
 api /metrics >"$TMP/metrics.before"

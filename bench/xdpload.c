@@ -30,6 +30,10 @@ static int usage(void)
 		"       xdpload detach IFNAME\n"
 		"       xdpload count IFNAME             packets the attached sink counted\n"
 		"       xdpload conns-fill IFNAME COUNT  add COUNT live UDP flows to xvs conns\n"
+		"       xdpload conns-add PIN_DIR COUNT AGE_SECONDS FIRST\n"
+		"                                        add COUNT UDP flows of the first backend\n"
+		"                                        to the conns pinned in PIN_DIR, last seen\n"
+		"                                        AGE_SECONDS ago, clients 10.128.0.0+FIRST..\n"
 		"       xdpload conns-memlock IFNAME     memlock bytes and size of xvs conns\n"
 		"       xdpload test-run IFNAME VIP COUNT [FLOWS]\n"
 		"                                        BPF_PROG_TEST_RUN ns of the attached program\n"
@@ -276,6 +280,127 @@ cleanup:
 	return ret;
 }
 
+static int pinned_map(const char *directory, const char *name)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", directory, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		fprintf(stderr, "xdpload: %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+/* The first backend in use (lowest id with an address) and a key of its
+ * service: the VIP, port and protocol the added flows address. */
+static int first_backend(int backends_fd, int services_fd, uint32_t *backend_id,
+			 struct xvs_service_key *service_key, uint32_t *service_id)
+{
+	struct xvs_service_key key, next;
+	struct xvs_service service;
+	struct xvs_backend backend;
+	void *previous = NULL;
+
+	for (*backend_id = 0; *backend_id < 65536; (*backend_id)++) {
+		if (bpf_map_lookup_elem(backends_fd, backend_id, &backend))
+			return -ENOENT;
+		if (backend.family)
+			break;
+	}
+	while (bpf_map_get_next_key(services_fd, previous, &next) == 0) {
+		key = next;
+		previous = &key;
+		if (!bpf_map_lookup_elem(services_fd, &key, &service) &&
+		    service.id == backend.service_id) {
+			*service_key = key;
+			*service_id = service.id;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Adds flows of a running xvsd's first backend through its pinned maps, its
+ * count raised first (so the reaper, which may delete them at once when they
+ * are old, never takes the count below what is there). */
+static int command_conns_add(int argc, char **argv)
+{
+	int conns_fd = -1, counts_fd = -1, backends_fd = -1, services_fd = -1, ret = 1;
+	struct xvs_conn_key *keys = NULL;
+	struct xvs_conn *values = NULL;
+	struct xvs_service_key service_key;
+	struct xvs_backend_conns counts;
+	uint32_t count, first, backend_id, service_id, batch = 8192, done = 0;
+	uint64_t now_ns, age_ns;
+	struct timespec now;
+
+	if (argc != 6)
+		return usage();
+	count = (uint32_t)strtoul(argv[3], NULL, 10);
+	age_ns = strtoull(argv[4], NULL, 10) * 1000000000ULL;
+	first = (uint32_t)strtoul(argv[5], NULL, 10);
+	conns_fd = pinned_map(argv[2], "conns");
+	counts_fd = pinned_map(argv[2], "backend_conns");
+	backends_fd = pinned_map(argv[2], "backends");
+	services_fd = pinned_map(argv[2], "services");
+	if (conns_fd < 0 || counts_fd < 0 || backends_fd < 0 || services_fd < 0)
+		goto cleanup;
+	if (first_backend(backends_fd, services_fd, &backend_id, &service_key, &service_id)) {
+		fprintf(stderr, "xdpload: no backend in %s\n", argv[2]);
+		goto cleanup;
+	}
+	if (bpf_map_lookup_elem(counts_fd, &backend_id, &counts))
+		goto cleanup;
+	counts.inactive += count;
+	if (bpf_map_update_elem(counts_fd, &backend_id, &counts, 0))
+		goto cleanup;
+	keys = calloc(batch, sizeof(*keys));
+	values = calloc(batch, sizeof(*values));
+	if (!keys || !values)
+		goto cleanup;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+	while (done < count) {
+		uint32_t n = count - done < batch ? count - done : batch;
+
+		for (uint32_t i = 0; i < n; i++) {
+			memset(&keys[i], 0, sizeof(keys[i]));
+			keys[i].saddr.v4 = htonl(0x0a800000u + first + done + i);
+			keys[i].daddr = service_key.addr;
+			keys[i].sport = htons(1024);
+			keys[i].dport = service_key.port;
+			keys[i].proto = IPPROTO_UDP;
+			keys[i].family = service_key.family;
+			keys[i].tenant = service_key.tenant;
+			values[i] = (struct xvs_conn){
+				.last_seen_ns = now_ns - age_ns, .backend_id = backend_id,
+				.service_id = service_id, .state = XVS_CONN_UDP,
+				.account = XVS_ACCOUNT(backend_id, 0),
+			};
+		}
+		if (bpf_map_update_batch(conns_fd, keys, values, &n, NULL)) {
+			fprintf(stderr, "xdpload: conns batch update: %s\n", strerror(errno));
+			goto cleanup;
+		}
+		done += n;
+	}
+	printf("%u\n", done);
+	ret = 0;
+cleanup:
+	free(keys);
+	free(values);
+	if (conns_fd >= 0)
+		close(conns_fd);
+	if (counts_fd >= 0)
+		close(counts_fd);
+	if (backends_fd >= 0)
+		close(backends_fd);
+	if (services_fd >= 0)
+		close(services_fd);
+	return ret;
+}
+
 static int command_conns_memlock(int argc, char **argv)
 {
 	struct bpf_map_info info;
@@ -471,6 +596,7 @@ int main(int argc, char **argv)
 		{ "prog-stats", command_prog_stats },
 		{ "conns-fill", command_conns_fill },
 		{ "conns-memlock", command_conns_memlock },
+		{ "conns-add", command_conns_add },
 	};
 
 	if (argc < 2)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The JSON HTTP API on a Unix socket (and on TCP when configured), served
- * from the daemon's event loop: no threads, never blocks. */
+ * from the daemon's event loop: no threads, never blocks for long (a big
+ * connection listing is streamed in steps). */
 #include "api.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "api_request.h"
+#include "conns_list.h"
 #include "log.h"
 #include "metrics.h"
 #include "stats.h"
@@ -21,6 +24,8 @@
 #define API_CONNECTION_LIMIT 64
 #define API_CONNECTION_TIMEOUT_S 10
 #define API_CONNS_DEFAULT_LIMIT 10000
+/* Bytes of a streamed response handed to MHD at a time. */
+#define API_STREAM_BLOCK (32 * 1024)
 
 struct api {
 	struct daemon *daemon;
@@ -65,6 +70,43 @@ static enum MHD_Result respond_error(struct MHD_Connection *connection, unsigned
 	return respond_json(connection, status, document);
 }
 
+static ssize_t conns_read(void *cls, uint64_t position, char *buffer, size_t size)
+{
+	ssize_t length = conns_listing__read(cls, buffer, size);
+
+	if (length == 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	return length < 0 ? MHD_CONTENT_READER_END_WITH_ERROR : length;
+}
+
+static void conns_free(void *cls)
+{
+	conns_listing__close(cls);
+}
+
+/* Streamed: MHD asks for the next piece when the client has taken the last,
+ * so the table is read one batch per turn of the event loop. */
+static enum MHD_Result respond_conns(struct MHD_Connection *connection, struct daemon *daemon,
+				     const char *service, size_t limit)
+{
+	struct conns_listing *listing = conns_listing__open(daemon, service, limit);
+	struct MHD_Response *response;
+	enum MHD_Result ret;
+
+	if (!listing)
+		return respond_error(connection, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, API_STREAM_BLOCK,
+						     conns_read, listing, conns_free);
+	if (!response) {
+		conns_listing__close(listing);
+		return MHD_NO;
+	}
+	MHD_add_response_header(response, "Content-Type", "application/json");
+	ret = MHD_queue_response(connection, MHD_HTTP_OK, response);
+	MHD_destroy_response(response);
+	return ret;
+}
+
 static size_t conns_limit(struct MHD_Connection *connection)
 {
 	const char *text = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "limit");
@@ -105,8 +147,7 @@ static enum MHD_Result route_get(struct api *api, struct MHD_Connection *connect
 					     "limit must be a number from 1 to 10000000");
 		if (service && !dataplane__service_by_name(api->daemon->dataplane, service))
 			return respond_error(connection, MHD_HTTP_NOT_FOUND, "no such service");
-		return respond_json(connection, MHD_HTTP_OK,
-				    stats__conns(api->daemon, service, limit));
+		return respond_conns(connection, api->daemon, service, limit);
 	}
 	if (!strcmp(url, "/api/v1/vrrp"))
 		return respond_json(connection, MHD_HTTP_OK, vrrp__json(api->daemon->vrrp));
@@ -407,4 +448,20 @@ void api__run(struct api *api)
 		MHD_run(api->unix_server);
 	if (api->http_server)
 		MHD_run(api->http_server);
+}
+
+int api__timeout(struct api *api)
+{
+	MHD_UNSIGNED_LONG_LONG unix_ms = 0, http_ms = 0;
+	bool unix_due, http_due;
+
+	unix_due = api->unix_server && MHD_get_timeout(api->unix_server, &unix_ms) == MHD_YES;
+	http_due = api->http_server && MHD_get_timeout(api->http_server, &http_ms) == MHD_YES;
+	if (unix_due && http_due)
+		unix_ms = unix_ms < http_ms ? unix_ms : http_ms;
+	else if (http_due)
+		unix_ms = http_ms;
+	else if (!unix_due)
+		return -1;
+	return unix_ms > INT_MAX ? INT_MAX : (int)unix_ms;
 }

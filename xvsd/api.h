@@ -14,5 +14,8 @@ void api__close(struct api *api); /* accepts NULL; removes the socket file */
 /* File descriptors to watch for reading; call api__run when one is ready. */
 int api__fds(const struct api *api, int *fds, int max);
 void api__run(struct api *api);
+/* Milliseconds until api__run is due without any fd being ready (0: now,
+ * e.g. a response being streamed; -1: not before an fd is ready). */
+int api__timeout(struct api *api);
 
 #endif

@@ -546,6 +546,11 @@ int dataplane__open(const struct config *config, struct dataplane **out)
 	ret = skeleton_load(dp);
 	if (ret)
 		goto fail;
+	ret = conntrack_open(dp);
+	if (ret) {
+		log_error("connection table reaper thread: %s", strerror(-ret));
+		goto fail;
+	}
 	if (dp->adopted) {
 		/* What the previous daemon left: a reload against that state. */
 		tenants_adopt(dp);
@@ -592,6 +597,7 @@ void dataplane__abandon(struct dataplane *dp)
 		return;
 	for (size_t i = 0; i < dp->interface_count; i++)
 		close(dp->interfaces[i].link_fd);
+	conntrack_close(dp); /* before the maps it walks go */
 	free(dp->forwarding);
 	tenants_close(dp, false);
 	xvs_lb__destroy(dp->skel);
@@ -611,11 +617,7 @@ void dataplane__abandon(struct dataplane *dp)
 void dataplane__tick(struct dataplane *dp)
 {
 	neighbours_refresh(dp, false);
-	if (timespec_passed(&dp->next_scan)) {
-		conntrack_scan(dp);
-		reload_retired_reap(dp);
-		timespec_after(&dp->next_scan, 2000);
-	}
+	conntrack_start(dp);
 }
 
 size_t dataplane__service_count(const struct dataplane *dp)

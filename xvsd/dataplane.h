@@ -62,9 +62,14 @@ struct dp_interface {
 	int link_fd;                       /* the bpf_link holding the attachment */
 };
 
+/* The connection table upkeep: passes of the reaper program, run in a
+ * thread of its own (conntrack.c). */
 struct dp_conn_scan {
-	uint64_t entries;                  /* live entries */
-	uint64_t expired;                  /* deleted by the last scan */
+	uint64_t entries;                  /* live entries at the last pass */
+	uint64_t expired;                  /* deleted by the last pass */
+	uint64_t passes;                   /* passes completed */
+	bool running;                      /* a pass is under way */
+	uint64_t last_pass_us;             /* how long the last pass took */
 };
 
 struct dataplane;
@@ -74,8 +79,14 @@ struct dataplane;
 int dataplane__open(const struct config *config, struct dataplane **out);
 /* Detaches everything this data plane attached and frees it. Accepts NULL. */
 void dataplane__close(struct dataplane *dp);
-/* Periodic work: neighbour resolution, connection table expiry. */
+/* Periodic work: neighbour resolution, and asking the reaper thread for a
+ * pass of connection table expiry (2 s after the last one ended). */
 void dataplane__tick(struct dataplane *dp);
+/* An eventfd that becomes readable when a reaper pass has ended. */
+int dataplane__upkeep_fd(const struct dataplane *dp);
+/* Takes the result of the pass that ended (when dataplane__upkeep_fd is
+ * readable): counts for the API, ids of retired backends freed. */
+void dataplane__upkeep(struct dataplane *dp);
 
 size_t dataplane__service_count(const struct dataplane *dp);
 struct dp_service *dataplane__service(struct dataplane *dp, size_t index);

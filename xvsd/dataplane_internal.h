@@ -36,7 +36,8 @@ struct dataplane {
 	uint32_t max_backends;
 	uint32_t conn_capacity;
 	struct dp_conn_scan scan;
-	struct timespec next_scan;
+	struct reaper *reaper;               /* the reaper thread (conntrack.c) */
+	uint64_t next_pass_ns;               /* monotonic: no reaper pass before */
 	struct forwarding_change *forwarding; /* sysctls set for nat (forwarding.c) */
 	size_t forwarding_count;
 	uint32_t slot_capacity;              /* entries of service_slots */
@@ -56,10 +57,17 @@ void forwarding_restore(struct dataplane *dp);
 /* Restores the sysctls set in one namespace (its tenant is going away). */
 void forwarding_restore_namespace(struct dataplane *dp, const char *namespace_name);
 
-/* Connection table expiry and accounting (conntrack.c). */
-void conntrack_scan(struct dataplane *dp);
-/* Runs skel's reaper once: deletes entries expired for longer than grace_ns
- * and gives back their counts. Returns 0 or negative errno. */
+/* Connection table expiry and accounting (conntrack.c): the reaper program
+ * runs in a thread of its own. conntrack_open starts the thread; conntrack_close
+ * (accepts a data plane without one) waits for a pass under way and ends it. */
+int conntrack_open(struct dataplane *dp);
+void conntrack_close(struct dataplane *dp);
+/* Asks the thread for a pass when none runs and 2 s have passed since the
+ * last one ended; dataplane__upkeep takes the result. */
+void conntrack_start(struct dataplane *dp);
+/* Runs skel's reaper once, in the calling thread: deletes entries expired
+ * for longer than grace_ns and gives back their counts. Returns 0 or
+ * negative errno. */
 int conntrack_reap(struct xvs_lb *skel, uint64_t grace_ns, struct xvs_reap_args *out);
 
 /* The size of a service's region of service_slots for its scheduler: each

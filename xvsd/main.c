@@ -122,7 +122,7 @@ static bool signal_handle(struct daemon *daemon, int fd)
 
 static int event_loop(struct daemon *daemon, struct api *api)
 {
-	int epoll_fd, signal_fd, tick_fd, vrrp_fd, api_fds[2], api_count, ret = 0;
+	int epoll_fd, signal_fd, tick_fd, vrrp_fd, upkeep_fd, api_fds[2], api_count, ret = 0;
 	unsigned int ticks = 0;
 	bool running = true;
 
@@ -137,6 +137,8 @@ static int event_loop(struct daemon *daemon, struct api *api)
 	}
 	vrrp_fd = vrrp__fd(daemon->vrrp);
 	epoll_watch(epoll_fd, vrrp_fd);
+	upkeep_fd = dataplane__upkeep_fd(daemon->dataplane);
+	epoll_watch(epoll_fd, upkeep_fd);
 	api_count = api__fds(api, api_fds, 2);
 	for (int i = 0; i < api_count; i++)
 		epoll_watch(epoll_fd, api_fds[i]);
@@ -146,13 +148,17 @@ static int event_loop(struct daemon *daemon, struct api *api)
 	log_info("ready: %zu services", daemon->config->service_count);
 	while (running) {
 		struct epoll_event events[8];
-		int n = epoll_wait(epoll_fd, events, 8, -1);
+		/* The API may have work without a readable socket (a response
+		 * streamed in steps): it says so by a timeout of 0. */
+		int n = epoll_wait(epoll_fd, events, 8, api__timeout(api));
 
 		if (n < 0 && errno != EINTR) {
 			log_warn("epoll_wait");
 			ret = -1;
 			break;
 		}
+		if (n == 0)
+			api__run(api);
 		for (int i = 0; i < n; i++) {
 			int fd = events[i].data.fd;
 			uint64_t expirations;
@@ -161,6 +167,8 @@ static int event_loop(struct daemon *daemon, struct api *api)
 				running = signal_handle(daemon, fd);
 			} else if (fd == vrrp_fd) {
 				vrrp__run(daemon->vrrp);
+			} else if (fd == upkeep_fd) {
+				dataplane__upkeep(daemon->dataplane);
 			} else if (fd == tick_fd) {
 				if (read(fd, &expirations, sizeof(expirations)) < 0)
 					continue;

@@ -4,7 +4,6 @@
 #include "stats.h"
 
 #include <arpa/inet.h>
-#include <bpf/bpf.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -159,69 +158,6 @@ struct json_object *stats__service(struct daemon *daemon, const char *name)
 	return service ? service_json(daemon, service) : NULL;
 }
 
-static struct json_object *conn_json(struct daemon *daemon, const struct xvs_conn_key *key,
-				     const struct xvs_conn *conn, const char *only_service)
-{
-	const struct dp_service *service = NULL;
-	const struct dp_backend *backend;
-	struct json_object *object;
-	struct inet_addr addr;
-	char text[INET_ADDRPORT_STRLEN];
-	const char *proto;
-
-	backend = dataplane__backend_by_id(daemon->dataplane, conn->backend_id, &service);
-	if (!backend || (only_service && strcmp(service->conf->name, only_service)))
-		return NULL;
-	object = json_object_new_object();
-	json_add_string(object, "service", service->conf->name);
-	json_add_string(object, "namespace", service->conf->namespace_name);
-	proto = config_proto_name(key->proto);
-	json_add_string(object, "proto", proto ? proto : "?");
-	inet_addr_from_xvs(&key->saddr, key->family, &addr);
-	json_add_string(object, "client", inet_addr_port_format(&addr, ntohs(key->sport), text,
-							   sizeof(text)));
-	inet_addr_from_xvs(&key->daddr, key->family, &addr);
-	json_add_string(object, "vip", inet_addr_port_format(&addr, ntohs(key->dport), text,
-							sizeof(text)));
-	json_add_string(object, "backend", inet_addr_port_format(&backend->conf->addr,
-			backend->conf->port ? backend->conf->port : ntohs(key->dport),
-			text, sizeof(text)));
-	json_add_string(object, "state", mapenc_conn_state_name(conn->state));
-	return object;
-}
-
-struct json_object *stats__conns(struct daemon *daemon, const char *service, size_t limit)
-{
-	int fd = dataplane__conns_fd(daemon->dataplane);
-	struct json_object *document = json_object_new_object();
-	struct json_object *conns = json_object_new_array();
-	struct xvs_conn_key key, next;
-	struct xvs_conn conn;
-	void *previous = NULL;
-	bool truncated = false;
-
-	while (bpf_map_get_next_key(fd, previous, &next) == 0) {
-		struct json_object *object;
-
-		key = next;
-		previous = &key;
-		if (bpf_map_lookup_elem(fd, &key, &conn))
-			continue;
-		object = conn_json(daemon, &key, &conn, service);
-		if (!object)
-			continue;
-		if (json_object_array_length(conns) >= limit) {
-			json_object_put(object);
-			truncated = true;
-			break;
-		}
-		json_object_array_add(conns, object);
-	}
-	json_object_object_add(document, "conns", conns);
-	json_object_object_add(document, "truncated", json_object_new_boolean(truncated));
-	return document;
-}
-
 /* Names as the API and metrics show them, in enum order. */
 static const char *const drop_names[XVS_DROP__MAX] = {
 	[XVS_DROP_NO_BACKEND] = "no_backend",
@@ -335,6 +271,18 @@ static struct json_object *health_status_json(struct daemon *daemon)
 	return object;
 }
 
+/* The connection table upkeep: passes of the reaper thread. */
+static struct json_object *conn_scan_json(const struct dp_conn_scan *scan)
+{
+	struct json_object *object = json_object_new_object();
+
+	json_add_int(object, "passes", (int64_t)scan->passes);
+	json_object_object_add(object, "running", json_object_new_boolean(scan->running));
+	json_add_int(object, "expired", (int64_t)scan->expired);
+	json_add_int(object, "last_pass_us", (int64_t)scan->last_pass_us);
+	return object;
+}
+
 /* Where XDP is attached, tenants' namespaces included. */
 static struct json_object *attachments_json(struct daemon *daemon)
 {
@@ -367,6 +315,7 @@ struct json_object *stats__status(struct daemon *daemon)
 	json_object_object_add(document, "last_reload", last_reload_json(daemon));
 	json_add_int(document, "conn_table_entries", (int64_t)scan->entries);
 	json_add_int(document, "conn_table_capacity", dataplane__conn_capacity(daemon->dataplane));
+	json_object_object_add(document, "conn_table_scan", conn_scan_json(scan));
 	json_object_object_add(document, "xdp", attachments_json(daemon));
 	json_object_object_add(document, "drops", reasons_json(daemon, true));
 	json_object_object_add(document, "passes", reasons_json(daemon, false));

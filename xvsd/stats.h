@@ -11,8 +11,6 @@
 struct json_object *stats__services(struct daemon *daemon);
 /* NULL when there is no service of that name. */
 struct json_object *stats__service(struct daemon *daemon, const char *name);
-/* At most limit connections; "truncated" tells whether there were more. */
-struct json_object *stats__conns(struct daemon *daemon, const char *service, size_t limit);
 struct json_object *stats__status(struct daemon *daemon);
 /* Reason names as the API and /metrics show them ("other" if unnamed). */
 const char *stats__drop_name(int reason);
