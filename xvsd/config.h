@@ -30,7 +30,20 @@ enum interface_type {
 	INTERFACE_VETH,
 	INTERFACE_VETH_PEER,
 	INTERFACE_BRIDGE,
+	INTERFACE_MACVLAN,
 };
+#define INTERFACE_TYPE_COUNT (INTERFACE_MACVLAN + 1)
+
+/* Macvlan modes (mode of type macvlan); link.c maps them to the kernel's
+ * IFLA_MACVLAN_MODE bits. */
+enum config_macvlan_mode {
+	CONFIG_MACVLAN_BRIDGE = 0,        /* the default of type macvlan */
+	CONFIG_MACVLAN_PRIVATE,
+	CONFIG_MACVLAN_VEPA,
+	CONFIG_MACVLAN_PASSTHRU,
+	CONFIG_MACVLAN_SOURCE,            /* named, refused (config_supported.c) */
+};
+#define CONFIG_MACVLAN_MODE_COUNT (CONFIG_MACVLAN_SOURCE + 1)
 
 /* Bond modes by their kernel numbers (IFLA_BOND_MODE); 802.3ad is type lacp. */
 enum bond_mode {
@@ -76,7 +89,7 @@ struct config_interface {
 	unsigned int line;                /* where the block starts, for messages */
 	enum interface_type type;
 	enum xdp_attach_mode xdp;
-	char parent[IFNAMSIZ];            /* vlan */
+	char parent[IFNAMSIZ];            /* vlan, macvlan */
 	uint16_t vlan_id;                 /* vlan: 1..4094 */
 	char peer[IFNAMSIZ];              /* veth */
 	char namespace_name[CONFIG_NAME_MAX]; /* veth-peer */
@@ -85,6 +98,9 @@ struct config_interface {
 	uint8_t bond_mode;                /* enum bond_mode; bond: default active-backup */
 	uint8_t xmit_hash_policy;         /* enum bond_hash; lacp: default layer3+4 */
 	bool lacp_rate_slow;              /* lacp: default fast (1 s LACPDUs) */
+	uint8_t macvlan_mode;             /* enum config_macvlan_mode; default bridge */
+	bool mac_set;                     /* macvlan: a fixed MAC address */
+	uint8_t mac[6];
 	uint32_t mtu;                     /* 0: leave as is */
 	struct config_prefix *addresses;
 	size_t address_count;
@@ -219,6 +235,7 @@ const struct config_interface *config_interface_find(const struct config *config
 						     const char *name);
 extern const char *const config_bond_mode_names[BOND_MODE_BALANCE_ALB + 1];
 extern const char *const config_bond_hash_names[BOND_HASH_ENCAP3_4 + 1];
+extern const char *const config_macvlan_mode_names[CONFIG_MACVLAN_MODE_COUNT];
 
 const char *config_mode_name(uint8_t mode);
 const char *config_scheduler_name(uint8_t scheduler);

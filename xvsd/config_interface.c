@@ -53,7 +53,7 @@ static int interface_type_parse(struct config_parser *parser, void *object,
 	int type, err;
 
 	err = keyword_choice(parser, keyword, "interface type", config_interface_type_names,
-			     INTERFACE_BRIDGE + 1, &type, &token);
+			     INTERFACE_TYPE_COUNT, &type, &token);
 	if (err)
 		return err;
 	parse->interface.type = (enum interface_type)type;
@@ -191,25 +191,92 @@ static int interface_members_parse(struct config_parser *parser, void *object,
 	return 0;
 }
 
+/* Bonds and macvlans have modes of their own: the value is read when the
+ * block's type is known (interface_mode_resolve). */
 static int interface_mode_parse(struct config_parser *parser, void *object,
 				const struct token *keyword)
 {
 	struct interface_parse *parse = object;
-	struct token token;
-	int mode, err;
 
 	parse->mode = keyword->location;
-	err = keyword_choice(parser, keyword, "bond mode", config_bond_mode_names,
-			     BOND_MODE_BALANCE_ALB + 1, &mode, &token);
-	if (err)
-		return err;
-	if (mode == BOND_MODE_8023AD) {
-		config_error(parser, &token.location,
+	return value_next(parser, keyword, "a mode", &parse->mode_value);
+}
+
+static void interface_mode_resolve(struct config_parser *parser, struct interface_parse *parse)
+{
+	struct config_interface *interface = &parse->interface;
+	const struct token *token = &parse->mode_value;
+	int mode;
+
+	if (!parse->mode.line || !token->text)
+		return;
+	if (interface->type == INTERFACE_MACVLAN) {
+		if (!value_choice(parser, token, "macvlan mode", config_macvlan_mode_names,
+				  CONFIG_MACVLAN_MODE_COUNT, &mode))
+			interface->macvlan_mode = (uint8_t)mode;
+		return;
+	}
+	if (interface->type != INTERFACE_BOND ||
+	    value_choice(parser, token, "bond mode", config_bond_mode_names,
+			 BOND_MODE_BALANCE_ALB + 1, &mode))
+		return; /* another type: "mode needs type ..." follows */
+	if (mode == BOND_MODE_8023AD)
+		config_error(parser, &token->location,
 			     "bond mode \"802.3ad\" is \"type lacp\" (with lacp_rate and "
 			     "xmit_hash_policy)");
+	else
+		interface->bond_mode = (uint8_t)mode;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Six bytes as two hex digits each, separated by colons. */
+static bool mac_text_parse(const char *text, uint8_t mac[6])
+{
+	for (int i = 0; i < 6; i++) {
+		int high = hex_digit(text[0]), low = high < 0 ? -1 : hex_digit(text[1]);
+
+		if (low < 0 || text[2] != (i == 5 ? '\0' : ':'))
+			return false;
+		mac[i] = (uint8_t)(high << 4 | low);
+		text += 3;
+	}
+	return true;
+}
+
+static int interface_mac_parse(struct config_parser *parser, void *object,
+			       const struct token *keyword)
+{
+	struct interface_parse *parse = object;
+	struct config_interface *interface = &parse->interface;
+	static const uint8_t zero[6];
+	struct token token;
+	int err = value_next(parser, keyword, "a MAC address", &token);
+
+	parse->mac = keyword->location;
+	if (err)
+		return err;
+	if (!mac_text_parse(token.text, interface->mac)) {
+		config_error(parser, &token.location,
+			     "invalid mac \"%s\" (expected six hex bytes such as 02:00:5e:00:53:01)",
+			     quoted(parser, token.text));
 		return -EINVAL;
 	}
-	parse->interface.bond_mode = (uint8_t)mode;
+	if ((interface->mac[0] & 1) || !memcmp(interface->mac, zero, sizeof(zero))) {
+		config_error(parser, &token.location, "mac %s is not a unicast address",
+			     quoted(parser, token.text));
+		return -EINVAL;
+	}
+	interface->mac_set = true;
 	return 0;
 }
 
@@ -252,6 +319,7 @@ static const struct keyword interface_keywords[] = {
 	{ "mode", interface_mode_parse, false },
 	{ "lacp_rate", interface_lacp_rate_parse, false },
 	{ "xmit_hash_policy", interface_hash_parse, false },
+	{ "mac", interface_mac_parse, false },
 };
 
 static const struct block_kind interface_kind = {
@@ -269,7 +337,8 @@ static const struct {
 	uint32_t types;
 	uint32_t optional;
 } interface_type_settings[] = {
-	{ "parent", offsetof(struct interface_parse, parent), TYPE_BIT(INTERFACE_VLAN), 0 },
+	{ "parent", offsetof(struct interface_parse, parent),
+	  TYPE_BIT(INTERFACE_VLAN) | TYPE_BIT(INTERFACE_MACVLAN), 0 },
 	{ "id", offsetof(struct interface_parse, id), TYPE_BIT(INTERFACE_VLAN), 0 },
 	{ "members", offsetof(struct interface_parse, members),
 	  TYPE_BIT(INTERFACE_BOND) | TYPE_BIT(INTERFACE_LACP) | TYPE_BIT(INTERFACE_BRIDGE), 0 },
@@ -278,14 +347,35 @@ static const struct {
 	{ "namespace", offsetof(struct interface_parse, namespace_name),
 	  TYPE_BIT(INTERFACE_VETH_PEER) | TYPE_BIT(INTERFACE_ETHERNET),
 	  TYPE_BIT(INTERFACE_ETHERNET) },
-	{ "mode", offsetof(struct interface_parse, mode), TYPE_BIT(INTERFACE_BOND),
-	  TYPE_BIT(INTERFACE_BOND) },
+	{ "mode", offsetof(struct interface_parse, mode),
+	  TYPE_BIT(INTERFACE_BOND) | TYPE_BIT(INTERFACE_MACVLAN),
+	  TYPE_BIT(INTERFACE_BOND) | TYPE_BIT(INTERFACE_MACVLAN) },
+	{ "mac", offsetof(struct interface_parse, mac), TYPE_BIT(INTERFACE_MACVLAN),
+	  TYPE_BIT(INTERFACE_MACVLAN) },
 	{ "lacp_rate", offsetof(struct interface_parse, lacp_rate), TYPE_BIT(INTERFACE_LACP),
 	  TYPE_BIT(INTERFACE_LACP) },
 	{ "xmit_hash_policy", offsetof(struct interface_parse, xmit_hash_policy),
 	  TYPE_BIT(INTERFACE_BOND) | TYPE_BIT(INTERFACE_LACP),
 	  TYPE_BIT(INTERFACE_BOND) | TYPE_BIT(INTERFACE_LACP) },
 };
+
+/* The kernel's macvlan driver has no XDP hook of its own (generic XDP only),
+ * and a passthru macvlan shares its parent's MAC address: setting one would
+ * change the parent's. */
+static void macvlan_settings_check(struct config_parser *parser,
+				   const struct interface_parse *parse)
+{
+	const struct config_interface *interface = &parse->interface;
+
+	if (interface->xdp == XDP_ATTACH_NATIVE)
+		config_error(parser, &parse->xdp,
+			     "xdp native: a macvlan has generic XDP only; use xdp auto or "
+			     "generic");
+	if (interface->mac_set && interface->macvlan_mode == CONFIG_MACVLAN_PASSTHRU)
+		config_error(parser, &parse->mac,
+			     "mac with mode passthru: a passthru macvlan has its parent's "
+			     "address (setting one would change the parent's)");
+}
 
 /* Defaults that depend on the type, and settings that depend on each other. */
 static void interface_type_defaults(struct config_parser *parser,
@@ -308,6 +398,8 @@ static void interface_type_defaults(struct config_parser *parser,
 			     "xmit_hash_policy needs mode balance-xor, balance-tlb or "
 			     "balance-alb (or type lacp), not mode %s",
 			     config_bond_mode_names[interface->bond_mode]);
+	if (interface->type == INTERFACE_MACVLAN)
+		macvlan_settings_check(parser, parse);
 }
 
 static void interface_check_type(struct config_parser *parser,
@@ -324,7 +416,7 @@ static void interface_check_type(struct config_parser *parser,
 			(const void *)((const char *)parse + interface_type_settings[i].offset);
 		uint32_t allowed = interface_type_settings[i].types;
 
-		format_choices(config_interface_type_names, INTERFACE_BRIDGE + 1, allowed,
+		format_choices(config_interface_type_names, INTERFACE_TYPE_COUNT, allowed,
 			       types, sizeof(types));
 		if (given->line && !(allowed & type))
 			config_error(parser, given, "%s needs type %s",
@@ -416,6 +508,7 @@ int interface_block_parse(struct config_parser *parser, void *object,
 		err = block_parse(parser, keyword, &interface_kind, &parse, &state);
 	if (err < 0)
 		return err;
+	interface_mode_resolve(parser, &parse);
 	interface_check_unique(parser, &parse);
 	if (parser->error_count == errors_before) {
 		interface_check_type(parser, &parse);

@@ -110,7 +110,8 @@ struct interface_parse {
 	struct config_interface interface;
 	struct location block, name;
 	struct location type, xdp, parent, id, mtu, address, members, peer, namespace_name;
-	struct location mode, lacp_rate, xmit_hash_policy;
+	struct location mode, lacp_rate, xmit_hash_policy, mac;
+	struct token mode_value;              /* read once the block's type is known */
 	struct location *member_locations;    /* parallel to interface.members */
 	struct location *address_locations;   /* parallel to interface.addresses */
 };
@@ -188,7 +189,7 @@ const char *format_choices(const char *const *names, size_t count, uint32_t mask
 extern const char *const config_mode_names[XVS_MODE__MAX];
 extern const char *const config_scheduler_names[XVS_SCHED__MAX];
 extern const char *const config_check_names[CHECK_EXEC + 1];
-extern const char *const config_interface_type_names[INTERFACE_BRIDGE + 1];
+extern const char *const config_interface_type_names[INTERFACE_TYPE_COUNT];
 
 /* config_interface.c */
 int interface_block_parse(struct config_parser *parser, void *object,

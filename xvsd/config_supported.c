@@ -13,7 +13,9 @@ static const uint32_t supported_modes = 1u << XVS_MODE_NAT | 1u << XVS_MODE_SNAT
 					1u << XVS_MODE_GENERIC;
 static const uint32_t supported_schedulers = (1u << XVS_SCHED__MAX) - 1;
 static const uint32_t supported_check_types = (1u << (CHECK_EXEC + 1)) - 1;
-static const uint32_t supported_interface_types = (1u << (INTERFACE_BRIDGE + 1)) - 1;
+static const uint32_t supported_interface_types = (1u << (INTERFACE_TYPE_COUNT)) - 1;
+/* Source mode receives only from a list of source MACs xvs does not set. */
+static const uint32_t supported_macvlan_modes = (1u << CONFIG_MACVLAN_SOURCE) - 1;
 
 /* Features that are all or nothing. */
 static const bool supported_mixed_vip_families = false;
@@ -101,8 +103,13 @@ void supported_check_interface(struct config_parser *parser,
 {
 	if (parse->type.line && !supported(supported_interface_types, parse->interface.type))
 		reject_choice(parser, &parse->type, "type", config_interface_type_names,
-			      INTERFACE_BRIDGE + 1, supported_interface_types,
+			      INTERFACE_TYPE_COUNT, supported_interface_types,
 			      parse->interface.type);
+	if (parse->interface.type == INTERFACE_MACVLAN && parse->mode.line &&
+	    !supported(supported_macvlan_modes, parse->interface.macvlan_mode))
+		reject_choice(parser, &parse->mode_value.location, "macvlan mode",
+			      config_macvlan_mode_names, CONFIG_MACVLAN_MODE_COUNT,
+			      supported_macvlan_modes, parse->interface.macvlan_mode);
 	/* xvsd sets MTU and addresses in its own namespace and on veth-peers only. */
 	if (parse->interface.type == INTERFACE_ETHERNET && parse->interface.namespace_name[0]) {
 		if (parse->mtu.line)

@@ -108,6 +108,91 @@ static void vlan_check(struct config_parser *parser, long index)
 	}
 }
 
+/* The kernel takes no macvlan on a bridge or bond port (the port's receive
+ * hook is the master's), nor such a parent into a bridge or bond. */
+static void macvlan_port_check(struct config_parser *parser, long index)
+{
+	const struct config *config = parser->config;
+	const struct config_interface *macvlan = &config->interfaces[index];
+	char first[300];
+
+	for (long i = 0; i < (long)config->interface_count; i++) {
+		const struct config_interface *master = &config->interfaces[i];
+
+		for (size_t m = 0; m < master->member_count; m++) {
+			if (strcmp(master->members[m], macvlan->parent))
+				continue;
+			location_reference(&parse_of(parser, index)->parent,
+					   &parse_of(parser, i)->member_locations[m], first,
+					   sizeof(first));
+			config_error(parser, &parse_of(parser, index)->parent,
+				     "parent \"%s\" is a member of \"%s\" (at %s); the kernel takes "
+				     "no macvlan on a bridge or bond port: make \"%s\" the parent",
+				     macvlan->parent, master->name, first, master->name);
+			return;
+		}
+	}
+}
+
+/* Macvlans on one parent: a passthru one has it alone, fixed MACs differ. */
+static void macvlan_siblings_check(struct config_parser *parser, long index)
+{
+	const struct config *config = parser->config;
+	const struct config_interface *macvlan = &config->interfaces[index];
+	const struct interface_parse *parse = parse_of(parser, index);
+	bool passthru = macvlan->macvlan_mode == CONFIG_MACVLAN_PASSTHRU;
+	char first[300];
+
+	for (long i = 0; i < index; i++) {
+		const struct config_interface *other = &config->interfaces[i];
+
+		if (other->type != INTERFACE_MACVLAN || strcmp(other->parent, macvlan->parent))
+			continue;
+		if (passthru || other->macvlan_mode == CONFIG_MACVLAN_PASSTHRU) {
+			location_reference(&parse->parent, &parse_of(parser, i)->parent, first,
+					   sizeof(first));
+			config_error(parser, &parse->parent,
+				     "parent \"%s\" has macvlan \"%s\" too (at %s); a passthru "
+				     "macvlan needs its parent alone",
+				     macvlan->parent, other->name, first);
+			return;
+		}
+		if (macvlan->mac_set && other->mac_set &&
+		    !memcmp(macvlan->mac, other->mac, sizeof(macvlan->mac))) {
+			location_reference(&parse->mac, &parse_of(parser, i)->mac, first,
+					   sizeof(first));
+			config_error(parser, &parse->mac,
+				     "mac %02x:%02x:%02x:%02x:%02x:%02x is also that of macvlan "
+				     "\"%s\" on \"%s\" (at %s)",
+				     macvlan->mac[0], macvlan->mac[1], macvlan->mac[2],
+				     macvlan->mac[3], macvlan->mac[4], macvlan->mac[5], other->name,
+				     macvlan->parent, first);
+			return;
+		}
+	}
+}
+
+static void macvlan_check(struct config_parser *parser, long index)
+{
+	const struct config *config = parser->config;
+	const struct config_interface *macvlan = &config->interfaces[index];
+	const struct interface_parse *parse = parse_of(parser, index);
+	const struct config_interface *parent;
+
+	if (!macvlan->parent[0] || !parse->parent.file)
+		return; /* reported: type macvlan needs parent */
+	reference_check(parser, &parse->parent, "parent", macvlan->parent);
+	xdp_stack_check(parser, &parse->parent, macvlan, macvlan->parent);
+	macvlan_port_check(parser, index);
+	macvlan_siblings_check(parser, index);
+	parent = config_interface_find(config, macvlan->parent);
+	if (parent && parent != macvlan && parent->mtu && macvlan->mtu > parent->mtu)
+		config_error(parser, &parse->mtu,
+			     "mtu %u is above the mtu %u of parent \"%s\"; a macvlan's MTU is at "
+			     "most its parent's",
+			     macvlan->mtu, parent->mtu, macvlan->parent);
+}
+
 /* Whether the member at (index, position) was named by an earlier master or
  * earlier in the same list; reports it. */
 static bool member_taken(struct config_parser *parser, long index, size_t position)
@@ -341,7 +426,7 @@ static void cycle_visit(struct cycle_search *search, long index)
 
 	search->color[index] = 1;
 	search->path[search->depth++] = index;
-	if (interface->type == INTERFACE_VLAN)
+	if (interface->type == INTERFACE_VLAN || interface->type == INTERFACE_MACVLAN)
 		cycle_edge(search, index, interface->parent, &parse->parent, "parent");
 	for (size_t m = 0; m < interface->member_count; m++)
 		cycle_edge(search, index, interface->members[m], &parse->member_locations[m],
@@ -391,6 +476,9 @@ void topology_check(struct config_parser *parser)
 			break;
 		case INTERFACE_VETH_PEER:
 			veth_peer_check(parser, i);
+			break;
+		case INTERFACE_MACVLAN:
+			macvlan_check(parser, i);
 			break;
 		default:
 			break;

@@ -25,10 +25,11 @@ const char *const config_check_names[CHECK_EXEC + 1] = {
 	[CHECK_SIP] = "sip", [CHECK_RADIUS] = "radius", [CHECK_EXEC] = "exec",
 };
 
-const char *const config_interface_type_names[INTERFACE_BRIDGE + 1] = {
+const char *const config_interface_type_names[INTERFACE_TYPE_COUNT] = {
 	[INTERFACE_ETHERNET] = "ethernet", [INTERFACE_VLAN] = "vlan",
 	[INTERFACE_BOND] = "bond", [INTERFACE_LACP] = "lacp", [INTERFACE_VETH] = "veth",
 	[INTERFACE_VETH_PEER] = "veth-peer", [INTERFACE_BRIDGE] = "bridge",
+	[INTERFACE_MACVLAN] = "macvlan",
 };
 
 static const struct {
@@ -51,6 +52,12 @@ const char *const config_bond_hash_names[BOND_HASH_ENCAP3_4 + 1] = {
 	[BOND_HASH_LAYER2] = "layer2", [BOND_HASH_LAYER3_4] = "layer3+4",
 	[BOND_HASH_LAYER2_3] = "layer2+3", [BOND_HASH_ENCAP2_3] = "encap2+3",
 	[BOND_HASH_ENCAP3_4] = "encap3+4",
+};
+
+const char *const config_macvlan_mode_names[CONFIG_MACVLAN_MODE_COUNT] = {
+	[CONFIG_MACVLAN_BRIDGE] = "bridge", [CONFIG_MACVLAN_PRIVATE] = "private",
+	[CONFIG_MACVLAN_VEPA] = "vepa", [CONFIG_MACVLAN_PASSTHRU] = "passthru",
+	[CONFIG_MACVLAN_SOURCE] = "source",
 };
 
 const char *config_mode_name(uint8_t mode)

@@ -379,6 +379,10 @@ static bool backend_resolve(struct dataplane *dp, const struct dp_service *servi
 	 * known one fresh although XDP traffic never touches it. */
 	netlink__neigh_resolve(netlink, route.ifindex, next_hop);
 	if (ret) {
+		/* The route moved to another interface (one created anew on reload,
+		 * say): the entry for the old one is of no use, look again soon. */
+		if (backend->ready && backend->ifindex != route.ifindex)
+			timespec_after(&backend->next_resolve, RESOLVE_RETRY_MS);
 		snprintf(backend->problem, sizeof(backend->problem),
 			 "neighbour %s not resolved yet", text);
 		return false;

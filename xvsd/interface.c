@@ -86,6 +86,11 @@ static void signature(const struct interfaces *interfaces, const struct config *
 	case INTERFACE_VETH_PEER:
 		snprintf(alias, size, "%s veth-peer", interfaces->owner);
 		break;
+	case INTERFACE_MACVLAN:
+		/* The kernel changes other modes in place, not to or from passthru. */
+		snprintf(alias, size, "%s macvlan %s%s", interfaces->owner, conf->parent,
+			 conf->macvlan_mode == CONFIG_MACVLAN_PASSTHRU ? " passthru" : "");
+		break;
 	default:
 		snprintf(alias, size, "%s bridge", interfaces->owner);
 		break;
@@ -124,6 +129,22 @@ static int name_check(struct converge *converge, const char *name, const char *w
 			     what, name, link->alias, converge->interfaces->owner);
 }
 
+/* A macvlan's MTU is at most its parent's: checked here against a parent the
+ * file gives no MTU (the parser compared those it does). */
+static int macvlan_mtu_check(struct converge *converge, const struct config_interface *conf)
+{
+	const struct config_interface *parent_conf = config_interface_find(converge->config,
+									    conf->parent);
+	const struct link_info *parent = link_find(converge, conf->parent);
+
+	if (!conf->mtu || !parent || (parent_conf && parent_conf->mtu) || conf->mtu <= parent->mtu)
+		return 0;
+	return converge_fail(converge, -EINVAL,
+			     "interface %s: mtu %u is above the mtu %u of parent %s (a macvlan's "
+			     "MTU is at most its parent's)",
+			     conf->name, conf->mtu, parent->mtu, conf->parent);
+}
+
 /* Before anything changes: names that are taken, references that dangle. */
 static int interface_check(struct converge *converge, const struct config_interface *conf)
 {
@@ -141,6 +162,11 @@ static int interface_check(struct converge *converge, const struct config_interf
 		break;
 	case INTERFACE_VLAN:
 		ret = reference_check(converge, conf, "parent", conf->parent);
+		break;
+	case INTERFACE_MACVLAN:
+		ret = reference_check(converge, conf, "parent", conf->parent);
+		if (!ret)
+			ret = macvlan_mtu_check(converge, conf);
 		break;
 	case INTERFACE_VETH:
 		if (!config_interface_find(converge->config, conf->peer))
@@ -169,7 +195,8 @@ static void order_visit(const struct config *config, size_t index, uint8_t *seen
 	if (seen[index])
 		return;
 	seen[index] = 1;
-	if (conf->type == INTERFACE_VLAN && (next = config_interface_find(config, conf->parent)))
+	if ((conf->type == INTERFACE_VLAN || conf->type == INTERFACE_MACVLAN) &&
+	    (next = config_interface_find(config, conf->parent)))
 		order_visit(config, (size_t)(next - config->interfaces), seen, order, count);
 	for (size_t m = 0; m < conf->member_count; m++)
 		if ((next = config_interface_find(config, conf->members[m])))
@@ -370,13 +397,17 @@ static int link_make(struct converge *converge, const struct config_interface *c
 	static const char *const kinds[] = {
 		[INTERFACE_VLAN] = "vlan", [INTERFACE_BOND] = "bond", [INTERFACE_LACP] = "bond",
 		[INTERFACE_VETH] = "veth", [INTERFACE_BRIDGE] = "bridge",
+		[INTERFACE_MACVLAN] = "macvlan",
 	};
 	struct link_spec spec = {
 		.name = conf->name, .kind = kinds[conf->type], .alias = alias,
 		.mtu = conf->mtu, .vlan_id = conf->vlan_id, .bond_mode = conf->bond_mode,
 		.xmit_hash_policy = conf->xmit_hash_policy,
 		.lacp_rate_fast = !conf->lacp_rate_slow, .peer_netns_fd = -1,
+		.macvlan_mode = link_macvlan_mode(conf->macvlan_mode),
+		.mac = conf->mac_set ? conf->mac : NULL,
 	};
+	bool has_parent = conf->type == INTERFACE_VLAN || conf->type == INTERFACE_MACVLAN;
 	const struct config_interface *peer = NULL;
 	struct link_info parent, link;
 	int ret = 0;
@@ -384,11 +415,10 @@ static int link_make(struct converge *converge, const struct config_interface *c
 	if (!spec.kind)
 		return converge_fail(converge, -EINVAL, "interface %s: not a type xvsd creates",
 				     conf->name);
-	if (conf->type == INTERFACE_VLAN && (ret = link_get(converge->socket, conf->parent,
-							    &parent)))
+	if (has_parent && (ret = link_get(converge->socket, conf->parent, &parent)))
 		return converge_fail(converge, ret, "interface %s: parent %s: %s", conf->name,
 				     conf->parent, strerror(-ret));
-	spec.parent = conf->type == INTERFACE_VLAN ? parent.ifindex : 0;
+	spec.parent = has_parent ? parent.ifindex : 0;
 	if (conf->type == INTERFACE_VETH && (ret = veth_spec_fill(converge, conf, &spec, &peer)))
 		return ret;
 	ret = link_create(converge->socket, &spec);
@@ -404,6 +434,70 @@ static int link_make(struct converge *converge, const struct config_interface *c
 	if (spec.peer_netns_fd >= 0)
 		close(spec.peer_netns_fd);
 	return ret;
+}
+
+static void mac_format(const uint8_t mac[6], char *text, size_t size)
+{
+	snprintf(text, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+}
+
+/* Mode and MAC of an owned macvlan, changed in place (to or from passthru is
+ * in the signature: created anew). A MAC the file stops setting stays. */
+static int macvlan_converge(struct converge *converge, const struct config_interface *conf,
+			    const struct link_info *link)
+{
+	const char *mode_name = config_macvlan_mode_names[conf->macvlan_mode];
+	uint32_t mode = link_macvlan_mode(conf->macvlan_mode);
+	char text[24];
+	int ret;
+
+	if (link->macvlan_mode != mode) {
+		ret = link_set_macvlan_mode(converge->socket, link->ifindex, mode);
+		if (ret)
+			return converge_fail(converge, ret, "interface %s: mode %s: %s", conf->name,
+					     mode_name, kernel_reason(converge->socket, ret));
+		log_info("interface %s: mode %s", conf->name, mode_name);
+	}
+	if (conf->mac_set && memcmp(link->mac, conf->mac, sizeof(conf->mac))) {
+		mac_format(conf->mac, text, sizeof(text));
+		ret = link_set_mac(converge->socket, link->ifindex, conf->mac);
+		if (ret)
+			return converge_fail(converge, ret, "interface %s: mac %s: %s", conf->name,
+					     text, kernel_reason(converge->socket, ret));
+		log_info("interface %s: mac %s", conf->name, text);
+	}
+	return 0;
+}
+
+/* A passthru macvlan has its parent alone: owned macvlans on the parent that
+ * the file dropped go before one is created next to them (the rest of what
+ * the file dropped goes in interfaces__prune). */
+static void macvlan_make_room(struct converge *converge, const struct config_interface *conf)
+{
+	char prefix[LINK_ALIAS_MAX];
+	size_t length;
+
+	snprintf(prefix, sizeof(prefix), "%s macvlan %s", converge->interfaces->owner,
+		 conf->parent);
+	length = strlen(prefix);
+	for (size_t i = 0; i < converge->link_count; i++) {
+		const struct link_info *link = &converge->links[i];
+		const char *rest = link->alias + length;
+		int ret;
+
+		if (strncmp(link->alias, prefix, length) || (*rest && strcmp(rest, " passthru")) ||
+		    (conf->macvlan_mode != CONFIG_MACVLAN_PASSTHRU && !*rest) ||
+		    config_interface_find(converge->config, link->name))
+			continue;
+		ret = link_delete(converge->socket, link->ifindex);
+		if (ret && ret != -ENODEV)
+			log_warnx("interface %s: delete: %s", link->name,
+				  kernel_reason(converge->socket, ret));
+		else if (!ret)
+			log_info("interface %s: deleted (a passthru macvlan has %s alone)",
+				 link->name, conf->parent);
+	}
 }
 
 /* A created interface: made when missing, re-made when its signature changed,
@@ -425,12 +519,18 @@ static int created_converge(struct converge *converge, const struct config_inter
 			 old->alias);
 		old = NULL;
 	}
-	if (link_get(converge->socket, conf->name, &link) == -ENODEV &&
-	    (ret = link_make(converge, conf, alias)))
-		return ret;
+	if (link_get(converge->socket, conf->name, &link) == -ENODEV) {
+		if (conf->type == INTERFACE_MACVLAN)
+			macvlan_make_room(converge, conf);
+		ret = link_make(converge, conf, alias);
+		if (ret)
+			return ret;
+	}
 	ret = link_get(converge->socket, conf->name, &link);
 	if (ret)
 		return converge_fail(converge, ret, "interface %s: %s", conf->name, strerror(-ret));
+	if (conf->type == INTERFACE_MACVLAN && (ret = macvlan_converge(converge, conf, &link)))
+		return ret;
 	ret = members_enslave(converge, conf, &link);
 	if (!ret)
 		ret = owned_converge(converge->socket, conf->name, conf, converge->error,

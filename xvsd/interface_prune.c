@@ -10,6 +10,8 @@
 #include "log.h"
 #include "netns.h"
 
+#define LINK_RANK_LAST 6
+
 /* Whether config keeps the owned link: by name, or as the other end of one
  * of its veths (deleted with it). */
 static bool link_kept(const struct interfaces *interfaces, const struct config *config,
@@ -23,20 +25,22 @@ static bool link_kept(const struct interfaces *interfaces, const struct config *
 	return config_interface_find(config, link->name) != NULL;
 }
 
-/* Dependents first: a vlan before its parent, a master before its members;
- * the other end of a veth last (it normally went with its veth). */
+/* Dependents first: a vlan or macvlan before its parent, a master before its
+ * members; the other end of a veth last (it normally went with its veth). A
+ * lower interface takes its vlans and macvlans with it: deleting those later
+ * finds nothing. */
 static int link_rank(const struct interfaces *interfaces, const struct link_info *link)
 {
-	static const char *const ranks[] = { "vlan", "bridge", "bond", "veth" };
+	static const char *const ranks[] = { "vlan", "macvlan", "bridge", "bond", "veth" };
 	char peer_alias[LINK_ALIAS_MAX];
 
 	snprintf(peer_alias, sizeof(peer_alias), "%s veth-peer ", interfaces->owner);
 	if (!strncmp(link->alias, peer_alias, strlen(peer_alias)))
-		return 5;
-	for (int i = 0; i < 4; i++)
+		return LINK_RANK_LAST;
+	for (int i = 0; i < LINK_RANK_LAST - 1; i++)
 		if (!strcmp(link->kind, ranks[i]))
 			return i;
-	return 4;
+	return LINK_RANK_LAST - 1;
 }
 
 /* A bond leaves its members down when it goes: those xvsd does not own
@@ -60,7 +64,7 @@ static void links_prune(struct interfaces *interfaces, struct link_socket *socke
 		log_warn("interfaces: list");
 		return;
 	}
-	for (int rank = 0; rank <= 5; rank++) {
+	for (int rank = 0; rank <= LINK_RANK_LAST; rank++) {
 		for (size_t i = 0; i < count; i++) {
 			struct link_info *link = &links[i];
 			int ret;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* rtnetlink for the interfaces the daemon creates: links (vlan, bond, bridge,
- * veth), their MTU, master, alias and state, and interface addresses. */
+ * veth, macvlan), their MTU, master, alias and state, and interface addresses. */
 #include "link.h"
 
 #include <arpa/inet.h>
@@ -151,10 +151,30 @@ struct link_collect {
 	int error;
 };
 
+/* IFLA_LINKINFO: the kind, and a macvlan's mode from its data. */
+static void link_kind_attr(const struct nlattr *attr, struct link_info *info)
+{
+	const struct nlattr *nested, *data;
+
+	mnl_attr_for_each_nested(nested, attr) {
+		if (mnl_attr_get_type(nested) == IFLA_INFO_KIND &&
+		    mnl_attr_validate(nested, MNL_TYPE_NUL_STRING) == 0)
+			snprintf(info->kind, sizeof(info->kind), "%s", mnl_attr_get_str(nested));
+	}
+	if (strcmp(info->kind, "macvlan"))
+		return;
+	mnl_attr_for_each_nested(nested, attr) {
+		if (mnl_attr_get_type(nested) != IFLA_INFO_DATA)
+			continue;
+		mnl_attr_for_each_nested(data, nested)
+			if (mnl_attr_get_type(data) == IFLA_MACVLAN_MODE &&
+			    mnl_attr_validate(data, MNL_TYPE_U32) == 0)
+				info->macvlan_mode = mnl_attr_get_u32(data);
+	}
+}
+
 static void link_info_attr(const struct nlattr *attr, struct link_info *info)
 {
-	const struct nlattr *nested;
-
 	switch (mnl_attr_get_type(attr)) {
 	case IFLA_IFNAME:
 		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
@@ -172,12 +192,12 @@ static void link_info_attr(const struct nlattr *attr, struct link_info *info)
 		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
 			snprintf(info->alias, sizeof(info->alias), "%s", mnl_attr_get_str(attr));
 		break;
+	case IFLA_ADDRESS:
+		if (mnl_attr_get_payload_len(attr) == sizeof(info->mac))
+			memcpy(info->mac, mnl_attr_get_payload(attr), sizeof(info->mac));
+		break;
 	case IFLA_LINKINFO:
-		mnl_attr_for_each_nested(nested, attr)
-			if (mnl_attr_get_type(nested) == IFLA_INFO_KIND &&
-			    mnl_attr_validate(nested, MNL_TYPE_NUL_STRING) == 0)
-				snprintf(info->kind, sizeof(info->kind), "%s",
-					 mnl_attr_get_str(nested));
+		link_kind_attr(attr, info);
 		break;
 	}
 }
@@ -284,6 +304,10 @@ static void kind_data_put(struct nlmsghdr *message, const struct link_spec *spec
 		mnl_attr_nest_end(message, data);
 	} else if (!strcmp(spec->kind, "bond")) {
 		bond_data_put(message, spec);
+	} else if (!strcmp(spec->kind, "macvlan")) {
+		data = mnl_attr_nest_start(message, IFLA_INFO_DATA);
+		mnl_attr_put_u32(message, IFLA_MACVLAN_MODE, spec->macvlan_mode);
+		mnl_attr_nest_end(message, data);
 	} else if (!strcmp(spec->kind, "veth")) {
 		data = mnl_attr_nest_start(message, IFLA_INFO_DATA);
 		peer = mnl_attr_nest_start(message, VETH_INFO_PEER);
@@ -312,6 +336,8 @@ int link_create(struct link_socket *link, const struct link_spec *spec)
 		mnl_attr_put_u32(message, IFLA_MTU, spec->mtu);
 	if (spec->parent)
 		mnl_attr_put_u32(message, IFLA_LINK, spec->parent);
+	if (spec->mac)
+		mnl_attr_put(message, IFLA_ADDRESS, 6, spec->mac);
 	info = mnl_attr_nest_start(message, IFLA_LINKINFO);
 	mnl_attr_put_strz(message, IFLA_INFO_KIND, spec->kind);
 	kind_data_put(message, spec);
@@ -362,6 +388,46 @@ int link_set_alias(struct link_socket *link, uint32_t ifindex, const char *alias
 
 	mnl_attr_put_strz(message, IFLA_IFALIAS, alias);
 	return transact(link, message, NULL, NULL);
+}
+
+int link_set_mac(struct link_socket *link, uint32_t ifindex, const uint8_t mac[6])
+{
+	char request[LINK_REQUEST_SIZE];
+	struct nlmsghdr *message = link_request(request, RTM_NEWLINK, 0, ifindex);
+
+	mnl_attr_put(message, IFLA_ADDRESS, 6, mac);
+	return transact(link, message, NULL, NULL);
+}
+
+int link_set_macvlan_mode(struct link_socket *link, uint32_t ifindex, uint32_t mode)
+{
+	char request[LINK_REQUEST_SIZE];
+	struct nlmsghdr *message = link_request(request, RTM_NEWLINK, 0, ifindex);
+	struct nlattr *info, *data;
+
+	info = mnl_attr_nest_start(message, IFLA_LINKINFO);
+	mnl_attr_put_strz(message, IFLA_INFO_KIND, "macvlan");
+	data = mnl_attr_nest_start(message, IFLA_INFO_DATA);
+	mnl_attr_put_u32(message, IFLA_MACVLAN_MODE, mode);
+	mnl_attr_nest_end(message, data);
+	mnl_attr_nest_end(message, info);
+	return transact(link, message, NULL, NULL);
+}
+
+uint32_t link_macvlan_mode(enum config_macvlan_mode mode)
+{
+	switch (mode) {
+	case CONFIG_MACVLAN_PRIVATE:
+		return MACVLAN_MODE_PRIVATE;
+	case CONFIG_MACVLAN_VEPA:
+		return MACVLAN_MODE_VEPA;
+	case CONFIG_MACVLAN_PASSTHRU:
+		return MACVLAN_MODE_PASSTHRU;
+	case CONFIG_MACVLAN_SOURCE:
+		return MACVLAN_MODE_SOURCE;
+	default:
+		return MACVLAN_MODE_BRIDGE;
+	}
 }
 
 struct address_collect {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* rtnetlink for the interfaces the daemon creates: links (vlan, bond, bridge,
- * veth), their MTU, master, alias and state, and interface addresses. */
+ * veth, macvlan), their MTU, master, alias and state, and interface addresses. */
 #ifndef XVSD_LINK_H
 #define XVSD_LINK_H
 
@@ -24,6 +24,8 @@ struct link_info {
 	bool up;                          /* IFF_UP */
 	char kind[16];                    /* IFLA_INFO_KIND, "" for none */
 	char alias[LINK_ALIAS_MAX];       /* IFLA_IFALIAS, "" for none */
+	uint8_t mac[6];                   /* IFLA_ADDRESS of an Ethernet link */
+	uint32_t macvlan_mode;            /* kind macvlan: IFLA_MACVLAN_MODE */
 };
 
 struct link_address {
@@ -35,15 +37,17 @@ struct link_address {
 /* What link_create makes. */
 struct link_spec {
 	const char *name;
-	const char *kind;                 /* "vlan", "bond", "bridge", "veth" */
+	const char *kind;                 /* "vlan", "bond", "bridge", "veth", "macvlan" */
 	const char *alias;
 	uint32_t mtu;                     /* 0: the kernel's default */
-	uint32_t parent;                  /* vlan: ifindex of the parent */
+	uint32_t parent;                  /* vlan, macvlan: ifindex of the parent */
 	uint16_t vlan_id;
 	uint8_t bond_mode, xmit_hash_policy;
 	bool lacp_rate_fast;
 	const char *peer;                 /* veth: the other end's name */
 	int peer_netns_fd;                /* veth: where the other end goes, -1 here */
+	uint32_t macvlan_mode;            /* macvlan: IFLA_MACVLAN_MODE */
+	const uint8_t *mac;               /* NULL: the kernel picks one */
 };
 
 /* A netlink socket in the namespace netns_fd (-1: the daemon's own). Returns 0
@@ -64,6 +68,11 @@ int link_set_up(struct link_socket *socket, uint32_t ifindex, bool up);
 /* master 0 releases the link from its master. */
 int link_set_master(struct link_socket *socket, uint32_t ifindex, uint32_t master);
 int link_set_alias(struct link_socket *socket, uint32_t ifindex, const char *alias);
+int link_set_mac(struct link_socket *socket, uint32_t ifindex, const uint8_t mac[6]);
+/* The kernel changes a macvlan's mode in place, but not to or from passthru. */
+int link_set_macvlan_mode(struct link_socket *socket, uint32_t ifindex, uint32_t mode);
+/* IFLA_MACVLAN_MODE of a config mode. */
+uint32_t link_macvlan_mode(enum config_macvlan_mode mode);
 
 /* The addresses of ifindex (0: of every link); *addresses is malloc'd. */
 int link_address_list(struct link_socket *socket, uint32_t ifindex,

@@ -451,13 +451,18 @@ static bool interface_is(const struct dataplane *dp, const struct dp_interface *
 	       !strcmp(conf->namespace_name, tenant->namespace_name);
 }
 
+/* Kept: still configured with the same XDP mode, and the same interface (one
+ * created anew under its name, such as a macvlan moved to another parent,
+ * needs the program attached again). */
 static bool interface_wanted(const struct dataplane *dp, const struct config *config,
 			     const struct dp_interface *iface)
 {
 	for (size_t i = 0; i < config->interface_count; i++)
 		if (interface_is(dp, iface, &config->interfaces[i]))
 			return config->interfaces[i].xdp != XDP_ATTACH_OFF &&
-			       config->interfaces[i].xdp == iface->mode;
+			       config->interfaces[i].xdp == iface->mode &&
+			       tenant_ifindex(dp->tenants[iface->tenant], iface->name) ==
+				       iface->ifindex;
 	return false;
 }
 

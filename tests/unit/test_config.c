@@ -462,6 +462,54 @@ static void test_interfaces(void)
 	config_free(config);
 }
 
+/* Macvlans: the mode (bond and macvlan share the keyword, each with its
+ * values, whatever the order of type and mode), the default, a fixed MAC. */
+static void test_macvlans(void)
+{
+	struct config *config = load_good("interface eth0 { xdp off }\n"
+					  "interface m1 { mode private; type macvlan; parent eth0;"
+					  " mac 02:00:5E:00:53:01; mtu 1400 }\n"
+					  "interface m2 { type macvlan; parent eth0; xdp generic }\n"
+					  "interface m3 { type macvlan; parent eth1; mode passthru }\n"
+					  "interface b { type bond; mode balance-xor; members e1 }\n");
+	const struct config_interface *interface;
+	static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x01 };
+
+	TEST_CHECK(config != NULL);
+	if (!config)
+		return;
+	interface = config_interface_find(config, "m1");
+	TEST_CHECK(interface && interface->type == INTERFACE_MACVLAN &&
+		   interface->macvlan_mode == CONFIG_MACVLAN_PRIVATE && interface->mac_set &&
+		   !memcmp(interface->mac, mac, sizeof(mac)) && !strcmp(interface->parent, "eth0"));
+	interface = config_interface_find(config, "m2");
+	TEST_CHECK(interface && interface->macvlan_mode == CONFIG_MACVLAN_BRIDGE &&
+		   !interface->mac_set && config_interface_created(interface));
+	interface = config_interface_find(config, "m3");
+	TEST_CHECK(interface && interface->macvlan_mode == CONFIG_MACVLAN_PASSTHRU);
+	interface = config_interface_find(config, "b");
+	TEST_CHECK(interface && interface->bond_mode == BOND_MODE_BALANCE_XOR);
+	config_free(config);
+	expect_errors("interface m { mode bridge; type macvlan }\n"
+		      "interface b { type bond; mode bridge; members e }\n"
+		      "interface v { type vlan; parent e; id 2; mac 02:00:00:00:00:01 }\n"
+		      "interface x { type macvlan; parent p4; mode passthru; mac 02:00:00:00:00:01;"
+		      " xdp native }\n"
+		      "interface y { type macvlan; parent p5; mac 1:2:3:4:5:6 }\n"
+		      "interface z { type macvlan; parent p6; mac 03:00:00:00:00:01 }\n",
+		      "t.conf:1:1: error: interface \"m\": type macvlan needs parent\n"
+		      "t.conf:2:31: error: unknown bond mode \"bridge\" (expected balance-rr, "
+		      "active-backup, balance-xor, broadcast, 802.3ad, balance-tlb or balance-alb)\n"
+		      "t.conf:3:42: error: mac needs type macvlan\n"
+		      "t.conf:4:78: error: xdp native: a macvlan has generic XDP only; use xdp "
+		      "auto or generic\n"
+		      "t.conf:4:55: error: mac with mode passthru: a passthru macvlan has its "
+		      "parent's address (setting one would change the parent's)\n"
+		      "t.conf:5:44: error: invalid mac \"1:2:3:4:5:6\" (expected six hex bytes "
+		      "such as 02:00:5e:00:53:01)\n"
+		      "t.conf:6:44: error: mac 03:00:00:00:00:01 is not a unicast address\n", 7);
+}
+
 /* Tenants: one VIP:port per namespace; interfaces of one name in several
  * namespaces; a tenant's services need an interface in its namespace. */
 static void test_namespaces(void)
@@ -524,6 +572,7 @@ int main(void)
 	TEST_RUN("config/errors_unsupported", test_errors_unsupported);
 	TEST_RUN("config/namespaces", test_namespaces);
 	TEST_RUN("config/interfaces", test_interfaces);
+	TEST_RUN("config/macvlans", test_macvlans);
 	TEST_RUN("config/names", test_names);
 	return TEST_EXIT();
 }
