@@ -115,7 +115,7 @@ start() {
 	nsenter --net="/run/netns/$H" "$XVSD" -f "$NETNS_TMP/xvs.conf" >>"$NETNS_TMP/xvsd.log" 2>&1 \
 		</dev/null &
 	XVSD_PID=$!
-	wait_until 20 "$XVSCTL" -s "$SOCK" version >/dev/null 2>&1
+	wait_until 60 "$XVSCTL" -s "$SOCK" version >/dev/null 2>&1
 }
 reload() {
 	cp "$NETNS_TMP/$1.conf" "$NETNS_TMP/xvs.conf"

@@ -101,7 +101,7 @@ answers() {
 		echo "# $1: $(grep -E 'neighbour|next hop|mv0' "$NETNS_TMP/xvsd.log" | tail -n 8 | tr '\n' ' ')" >&2
 }
 
-xvsd_up 30
+xvsd_up 60
 if linkq mv0 "l['linkinfo']['info_kind'] == 'macvlan' and mode == 'bridge' and owned and l['address'] == '$MAC' and a == ['10.0.1.2/24'] and 'UP' in l['flags'] and xdp == 2" &&
 	linkq eth0 "'xdp' not in l and a == []" &&
 	grep -q "interface mv0: XDP attached in generic mode" "$NETNS_TMP/xvsd.log"; then
