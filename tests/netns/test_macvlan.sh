@@ -111,7 +111,7 @@ else
 fi
 answers dr-through-macvlan
 if ip netns exec "$P-router" ping -c 1 -W 2 10.0.1.2 >/dev/null &&
-	ip -n "$P-router" neigh show 10.0.1.2 | grep -q "lladdr $MAC"; then
+	[[ "$(ip -n "$P-router" neigh show 10.0.1.2)" == *"lladdr $MAC "* ]]; then
 	pass "the macvlan's address answers from the macvlan's MAC"
 else
 	fail neighbour "$(ip -n "$P-router" neigh show)"
