@@ -101,6 +101,43 @@ struct {
 	__type(value, struct sip_scratch);
 } sip_scratch SEC(".maps");
 
+/* What the SIP scanner (bpf/sip.h) has read so far. */
+struct sip_scan_state {
+	__u64 hash;        /* the Call-ID's FNV-1a; a header name's first letter meanwhile */
+	__u32 state;       /* enum sip_state */
+	__u32 name_length; /* capped at SIP_NAME_CAP */
+	__u32 value_start; /* index of the value's first byte */
+	__u8 value_bytes;  /* the value has a non-blank byte */
+	__u8 callid_name;  /* the name so far is a prefix of "call-id" */
+	__u8 found;
+};
+
+/* The best backend lc/wlc (bpf/sched.h) has seen so far. */
+struct sched_least_state {
+	__u64 overhead;
+	__u32 weight;
+	__u32 found;
+};
+
+/* What the bpf_loop callbacks carry from one step to the next, one per CPU.
+ * In map memory, not on the stack: Linux 6.1's verifier checks a callback
+ * once, with the caller's stack as it is at the call (scanner at a line
+ * start, no backend found yet), takes what it knows there for what every
+ * step sees, and rewrites the branches that then look dead (later kernels
+ * check a callback until its state converges). A map value is never a known
+ * constant to a verifier. */
+struct loop_state {
+	struct sip_scan_state sip;
+	struct sched_least_state least;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct loop_state);
+} loop_state SEC(".maps");
+
 /* nat/snat translations, two entries per flow (struct xvs_nat_flow). The
  * reaper deletes both with the flow's conns entry (bpf/reap.h). */
 struct {

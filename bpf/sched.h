@@ -93,18 +93,21 @@ static __always_inline int schedule_rr(const struct xvs_service *service,
 	return sched_probe(service, (__u32)(cursor % service->slot_count), backend_id, backend);
 }
 
-/* lc and wlc search state, for bpf_loop. */
+/* lc and wlc: the bpf_loop context, on the stack. The best backend's load
+ * is in loop_state (map memory, see bpf/maps.h: 6.1 would take "none found
+ * yet" for what every step sees); the pointer to it, which no step reads,
+ * stays here. */
 struct sched_least {
 	const struct xvs_service *service;
+	struct sched_least_state *best;
 	struct xvs_backend *backend;
 	__u32 backend_id;
-	__u32 weight;
-	__u64 overhead;
 	bool weighted;
 };
 
 static long sched_least_step(__u32 index, struct sched_least *least)
 {
+	struct sched_least_state *best = least->best;
 	struct xvs_backend *candidate;
 	__u32 id, weight;
 	__u64 overhead;
@@ -116,12 +119,13 @@ static long sched_least_step(__u32 index, struct sched_least *least)
 		return 0;
 	if (!least->weighted)
 		weight = 1;
-	if (least->backend && overhead * least->weight >= least->overhead * weight)
+	if (best->found && overhead * best->weight >= best->overhead * weight)
 		return 0;
+	best->found = 1;
+	best->weight = weight;
+	best->overhead = overhead;
 	least->backend = candidate;
 	least->backend_id = id;
-	least->weight = weight;
-	least->overhead = overhead;
 	return 0;
 }
 
@@ -133,7 +137,14 @@ static __always_inline int schedule_lc(const struct xvs_service *service, bool w
 				       __u32 *backend_id, struct xvs_backend **backend)
 {
 	struct sched_least least = { .service = service, .weighted = weighted };
+	struct loop_state *state;
+	__u32 zero = 0;
 
+	state = bpf_map_lookup_elem(&loop_state, &zero);
+	if (!state)
+		return drop_counted(XVS_DROP_NO_BACKEND);
+	state->least.found = 0;
+	least.best = &state->least;
 	bpf_loop(XVS_SLOTS_LIST, sched_least_step, &least, 0);
 	if (!least.backend)
 		return drop_counted(XVS_DROP_NO_BACKEND);

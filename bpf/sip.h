@@ -24,8 +24,7 @@
 /* "call-id" as little-endian bytes: byte n is the n-th letter. */
 #define SIP_CALLID_WORD 0x64692d6c6c6163ULL
 #define SIP_CALLID_LENGTH 7
-/* Longer names need not be counted: few lengths keep the verifier's view of
- * the scanner's state small, so that it converges on the bpf_loop callback. */
+/* Longer names need not be counted: none of them is a Call-ID. */
 #define SIP_NAME_CAP (SIP_CALLID_LENGTH + 1)
 
 enum sip_state {
@@ -37,17 +36,14 @@ enum sip_state {
 	SIP_SKIP_LINE,  /* in a line of no interest */
 };
 
-/* Scanner state for bpf_loop: one byte per step. */
-struct sip_scan {
+/* The scanner's bpf_loop context, on the stack: what does not change from
+ * one step to the next. What the scan has read so far is in loop_state
+ * (map memory, see bpf/maps.h: 6.1 would take its values at the call for
+ * constants of every step). */
+struct sip_scan_context {
 	const __u8 *bytes; /* the payload copy, SIP_SCRATCH_MASK + 1 bytes */
+	struct sip_scan_state *scan;
 	__u32 length;
-	__u32 state;
-	__u32 name_length; /* capped at SIP_NAME_CAP */
-	__u32 value_start; /* index of the value's first byte */
-	bool value_bytes;  /* the value has a non-blank byte */
-	bool callid_name;  /* the name so far is a prefix of "call-id" */
-	bool found;
-	__u64 hash;
 };
 
 static __always_inline __u8 sip_lower(__u8 c)
@@ -61,14 +57,14 @@ static __always_inline bool sip_blank(__u8 c)
 }
 
 /* Whether the header name read so far is Call-ID or its compact form i. */
-static __always_inline bool sip_name_is_callid(const struct sip_scan *scan)
+static __always_inline bool sip_name_is_callid(const struct sip_scan_state *scan)
 {
 	return (scan->callid_name && scan->name_length == SIP_CALLID_LENGTH) ||
 	       (scan->name_length == 1 && scan->hash == 'i');
 }
 
 /* A byte of a header name; the hash field holds its first letter meanwhile. */
-static __always_inline void sip_name_byte(struct sip_scan *scan, __u8 c)
+static __always_inline void sip_name_byte(struct sip_scan_state *scan, __u8 c)
 {
 	__u32 at = scan->name_length;
 
@@ -80,7 +76,7 @@ static __always_inline void sip_name_byte(struct sip_scan *scan, __u8 c)
 		scan->name_length = at + 1;
 }
 
-static __always_inline long sip_colon(struct sip_scan *scan)
+static __always_inline long sip_colon(struct sip_scan_state *scan)
 {
 	if (sip_name_is_callid(scan)) {
 		scan->state = SIP_VALUE_SPACE;
@@ -92,7 +88,7 @@ static __always_inline long sip_colon(struct sip_scan *scan)
 	return 0;
 }
 
-static __always_inline long sip_line_start(struct sip_scan *scan, __u8 c)
+static __always_inline long sip_line_start(struct sip_scan_state *scan, __u8 c)
 {
 	/* An empty line ends the headers: the body is not looked at. */
 	if (c == '\r' || c == '\n')
@@ -111,7 +107,7 @@ static __always_inline long sip_line_start(struct sip_scan *scan, __u8 c)
 
 /* Index: the verifier knows nothing of it, so the length test below adds no
  * states. */
-static __always_inline long sip_value(struct sip_scan *scan, __u32 index, __u8 c)
+static __always_inline long sip_value(struct sip_scan_state *scan, __u32 index, __u8 c)
 {
 	/* Call-IDs hold no blanks (RFC 3261 callid = word ["@" word]):
 	 * dropping them trims the value and ignores stray ones. */
@@ -126,13 +122,14 @@ static __always_inline long sip_value(struct sip_scan *scan, __u32 index, __u8 c
 	return 0;
 }
 
-static long sip_scan_step(__u32 index, struct sip_scan *scan)
+static long sip_scan_step(__u32 index, struct sip_scan_context *context)
 {
+	struct sip_scan_state *scan = context->scan;
 	__u8 c;
 
-	if (index >= scan->length)
+	if (index >= context->length)
 		return 1;
-	c = scan->bytes[index & SIP_SCRATCH_MASK];
+	c = context->bytes[index & SIP_SCRATCH_MASK];
 	switch (scan->state) {
 	case SIP_LINE_START:
 		return sip_line_start(scan, c);
@@ -175,9 +172,10 @@ static long sip_scan_step(__u32 index, struct sip_scan *scan)
 static __always_inline bool sip_callid_hash(struct xdp_md *ctx, const struct packet *pkt,
 					    __u64 *hash)
 {
-	struct sip_scan scan = { .state = SIP_LINE_START };
+	struct sip_scan_context context;
 	__u32 zero = 0, length;
 	struct sip_scratch *scratch;
+	struct loop_state *state;
 
 	if (pkt->l4_bytes <= sizeof(struct udphdr))
 		return false;
@@ -185,7 +183,8 @@ static __always_inline bool sip_callid_hash(struct xdp_md *ctx, const struct pac
 	if (length > SIP_SCAN_BYTES)
 		length = SIP_SCAN_BYTES;
 	scratch = bpf_map_lookup_elem(&sip_scratch, &zero);
-	if (!scratch)
+	state = bpf_map_lookup_elem(&loop_state, &zero);
+	if (!scratch || !state)
 		return false;
 	/* A bounded copy: the verifier sees 1..SIP_SCAN_BYTES. */
 	if (length < 1 || length > SIP_SCAN_BYTES)
@@ -199,11 +198,13 @@ static __always_inline bool sip_callid_hash(struct xdp_md *ctx, const struct pac
 	if (bpf_xdp_load_bytes(ctx, pkt->l4_offset + sizeof(struct udphdr), scratch->bytes,
 			       length))
 		return false;
-	scan.bytes = scratch->bytes;
-	scan.length = length;
-	bpf_loop(SIP_SCAN_BYTES, sip_scan_step, &scan, 0);
-	*hash = scan.hash;
-	return scan.found;
+	state->sip = (struct sip_scan_state){ .state = SIP_LINE_START };
+	context.bytes = scratch->bytes;
+	context.scan = &state->sip;
+	context.length = length;
+	bpf_loop(SIP_SCAN_BYTES, sip_scan_step, &context, 0);
+	*hash = state->sip.hash;
+	return state->sip.found;
 }
 
 #endif /* XVS_BPF_SIP_H */
