@@ -122,6 +122,57 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 }
 
+/* The timeout of every connection state for a case that lets entries
+ * expire: an expired stamp is then a few seconds old, which a clock counting
+ * from boot has (make test-vm runs the fixtures seconds after the guest
+ * booted, and IPVS's 5 min for UDP would need 5 min of uptime); and the
+ * entries the case just wrote stay current for that long, even under a slow
+ * emulator. */
+#define FIXTURE_TIMEOUT_MS 3000u
+/* An age by which an entry has expired under FIXTURE_TIMEOUT_MS. */
+#define FIXTURE_EXPIRED_NS ((FIXTURE_TIMEOUT_MS + 1000) * 1000000ULL)
+/* The oldest stamp monotonic_ago() waits for on a younger clock. */
+#define FIXTURE_AGE_MAX_NS (10 * 1000000000ULL)
+
+/* A CLOCK_MONOTONIC stamp (the clock of bpf_ktime_get_ns) age_ns in the
+ * past. The clock starts at boot: on a machine up for less than age_ns,
+ * now - age_ns would wrap into the far future, which the data plane takes
+ * for a stamp of another CPU (current, never expired). So this waits until
+ * the clock is older than age_ns, FIXTURE_AGE_MAX_NS at most. */
+static uint64_t monotonic_ago(uint64_t age_ns)
+{
+	struct timespec until = { .tv_sec = (time_t)((age_ns + 1000000ULL) / 1000000000ULL),
+				  .tv_nsec = (long)((age_ns + 1000000ULL) % 1000000000ULL) };
+	uint64_t now = monotonic_ns();
+
+	if (age_ns > FIXTURE_AGE_MAX_NS) {
+		printf("FAIL: %s: an age of %llu ms: more than the fixtures wait for\n",
+		       test_case_name, (unsigned long long)(age_ns / 1000000ULL));
+		test_case_failed = 1;
+	} else if (now <= age_ns) {
+		/* Until the clock reads age_ns + 1 ms (after a signal: again, a few times). */
+		for (int tries = 0; tries < 10; tries++) {
+			if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) != EINTR)
+				break;
+		}
+		now = monotonic_ns();
+	}
+	return now > age_ns ? now - age_ns : 0;
+}
+
+/* Every connection state's timeout: ms, or IPVS's defaults for 0. */
+static void fixture_timeouts(uint32_t ms)
+{
+	uint32_t all[XVS_CONN_STATE__MAX], zero = 0;
+	struct xvs_settings settings;
+
+	for (int i = 0; i < XVS_CONN_STATE__MAX; i++)
+		all[i] = ms ? ms : timeouts_ms[i];
+	mapenc_settings(all, &settings);
+	TEST_CHECK(bpf_map__update_elem(skel->maps.settings, &zero, sizeof(zero), &settings,
+					sizeof(settings), BPF_ANY) == 0);
+}
+
 static int setup_service(enum fixture_service svc)
 {
 	const struct service_def *def = &service_defs[svc];
@@ -204,14 +255,18 @@ static void map_clear(struct bpf_map *map)
 		bpf_map_delete_elem(fd, key);
 }
 
-/* Empties the connection table, zeroes the connection counts and rewinds
- * every rr cursor. */
+/* What a case may rely on at its start, whatever the case before did or
+ * failed to undo: an empty connection, persistence and translation table,
+ * zero connection counts, every rr cursor rewound, IPVS's timeouts. */
 static void reset_flows(void)
 {
 	struct xvs_service_state state = { 0 };
 	struct xvs_backend_conns zero_conns = { 0 };
 
 	map_clear(skel->maps.conns);
+	map_clear(skel->maps.persist);
+	map_clear(skel->maps.nat_flows);
+	fixture_timeouts(0);
 	for (uint32_t id = 0; id < bpf_map__max_entries(skel->maps.backend_conns); id++)
 		bpf_map__update_elem(skel->maps.backend_conns, &id, sizeof(id), &zero_conns,
 				     sizeof(zero_conns), BPF_ANY);
@@ -495,6 +550,13 @@ static int fixture_open(void)
 	if (!skel)
 		return -errno;
 	err = bpf_map__set_max_entries(skel->maps.conns, CONN_TABLE);
+	/* Preallocated tables the cases put a few entries in: at their
+	 * defaults (2 M translations, 256 K persistence entries) each load
+	 * took some 320 MB, of make test-vm's 1 GB guest too. */
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.nat_flows, 2 * CONN_TABLE);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.persist, CONN_TABLE);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.services, 64);
 	if (!err)

@@ -326,7 +326,8 @@ static void test_reaped_with_conn(void)
 	mapenc_conn_key(&client, 40000, &vip, def->port, def->proto, &key);
 	TEST_CHECK(bpf_map__lookup_elem(skel->maps.conns, &key, sizeof(key), &conn,
 					sizeof(conn), 0) == 0);
-	conn.last_seen_ns = 1;
+	fixture_timeouts(FIXTURE_TIMEOUT_MS);
+	conn.last_seen_ns = monotonic_ago(FIXTURE_EXPIRED_NS);
 	bpf_map__update_elem(skel->maps.conns, &key, sizeof(key), &conn, sizeof(conn), BPF_ANY);
 	TEST_CHECK(conntrack_reap(skel, 0, &reaped) == 0);
 	TEST_CHECK(reaped.reaped == 1);

@@ -16,7 +16,8 @@ enum persist_service { P_SOURCE, P_MASK, P_SIP, P_SOURCE6, P__COUNT };
 #pragma GCC diagnostic pop
 
 #define P_BACKENDS 3
-#define P_TIMEOUT_MS 60000u
+/* Short, like FIXTURE_TIMEOUT_MS: an expired entry is a few seconds old. */
+#define P_TIMEOUT_MS 5000u
 
 static const struct {
 	const char *vip;
@@ -147,7 +148,7 @@ static void persist_backdate(enum persist_service p, uint64_t age_ms)
 
 	while (bpf_map_get_next_key(fd, previous, &key) == 0) {
 		if (key.service_id == p_service_id(p) && bpf_map_lookup_elem(fd, &key, &entry) == 0) {
-			entry.last_seen_ns = monotonic_ns() - age_ms * 1000000ULL;
+			entry.last_seen_ns = monotonic_ago(age_ms * 1000000ULL);
 			bpf_map_update_elem(fd, &key, &entry, BPF_EXIST);
 		}
 		previous = &key;
@@ -204,7 +205,7 @@ static void test_source_expiry(void)
 	TEST_CHECK(p_send_text(P_SOURCE, "192.0.2.7", 1000, "q") == 0);
 	TEST_CHECK(p_send_text(P_SOURCE, "192.0.2.7", 1001, "q") == 0);
 	/* Younger than the timeout: still held. */
-	persist_backdate(P_SOURCE, P_TIMEOUT_MS - 5000);
+	persist_backdate(P_SOURCE, P_TIMEOUT_MS - 2000);
 	TEST_CHECK(p_send_text(P_SOURCE, "192.0.2.7", 1002, "q") == 0);
 	/* That new flow refreshed it; now let it expire. */
 	persist_backdate(P_SOURCE, P_TIMEOUT_MS + 1000);
@@ -577,7 +578,7 @@ static void conns_backdate(enum persist_service p, uint64_t age_ms)
 	while (bpf_map_get_next_key(fd, previous, &key) == 0) {
 		if (bpf_map_lookup_elem(fd, &key, &entry) == 0 &&
 		    entry.service_id == p_service_id(p)) {
-			entry.last_seen_ns = monotonic_ns() - age_ms * 1000000ULL;
+			entry.last_seen_ns = monotonic_ago(age_ms * 1000000ULL);
 			bpf_map_update_elem(fd, &key, &entry, BPF_EXIST);
 		}
 		previous = &key;
@@ -603,7 +604,8 @@ static void test_sip_trunk_counts_reaped(void)
 	TEST_CHECK(trunk_send("192.0.2.92", "BYE sip:b SIP/2.0", callid, 2) == 0);
 	TEST_CHECK(conntrack_reap(skel, 1000000000ULL, &reaped) == 0);
 	TEST_CHECK(reaped.live == 2 && reaped.reaped == 0 && p_conn_count(P_SIP) == 2);
-	conns_backdate(P_SIP, timeouts_ms[XVS_CONN_UDP] + 2000);
+	fixture_timeouts(FIXTURE_TIMEOUT_MS);
+	conns_backdate(P_SIP, FIXTURE_TIMEOUT_MS + 2000);
 	TEST_CHECK(conntrack_reap(skel, 1000000000ULL, &reaped) == 0);
 	TEST_CHECK_MSG(reaped.reaped == 2 && p_conn_count(P_SIP) == 0,
 		       "reaped %llu, %u counts left", (unsigned long long)reaped.reaped,

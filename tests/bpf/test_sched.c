@@ -373,18 +373,6 @@ static void test_max_conns(void)
 
 /* ---- exact connection counts ---- */
 
-static void timeouts_set(uint32_t ms)
-{
-	uint32_t all[XVS_CONN_STATE__MAX], zero = 0;
-	struct xvs_settings settings;
-
-	for (int i = 0; i < XVS_CONN_STATE__MAX; i++)
-		all[i] = ms ? ms : timeouts_ms[i];
-	mapenc_settings(all, &settings);
-	bpf_map__update_elem(skel->maps.settings, &zero, sizeof(zero), &settings,
-			     sizeof(settings), BPF_ANY);
-}
-
 static void check_counts(enum sched_service s, uint32_t index, uint32_t active,
 			 uint32_t inactive)
 {
@@ -421,7 +409,7 @@ static void test_counts_exact(void)
 	TEST_CHECK(conntrack_reap(skel, 0, &reaped) == 0);
 	TEST_CHECK_MSG(reaped.live == 6 && reaped.reaped == 0, "live %llu reaped %llu",
 		       (unsigned long long)reaped.live, (unsigned long long)reaped.reaped);
-	timeouts_set(1);
+	fixture_timeouts(1);
 	usleep(20000);
 	/* Expired, but within the grace period: kept. */
 	TEST_CHECK(conntrack_reap(skel, 1000000000ULL, &reaped) == 0);
@@ -431,11 +419,11 @@ static void test_counts_exact(void)
 		       (unsigned long long)reaped.live, (unsigned long long)reaped.reaped);
 	for (uint32_t i = 0; i < S_BACKENDS; i++)
 		check_counts(S_TCP, i, 0, 0);
-	timeouts_set(0);
+	fixture_timeouts(0);
 	reset_flows();
 }
 
-/* Makes every tracked entry look idle for age_ns more (the data plane never
+/* Makes every tracked entry look idle for age_ns (the data plane never
  * reads the timeouts of an entry seen in the last XVS_TIMEOUT_MIN_NS). */
 static void conns_age(uint64_t age_ns)
 {
@@ -449,7 +437,7 @@ static void conns_age(uint64_t age_ns)
 		previous = &key;
 		if (bpf_map_lookup_elem(fd, &key, &conn))
 			continue;
-		conn.last_seen_ns -= age_ns;
+		conn.last_seen_ns = monotonic_ago(age_ns);
 		bpf_map_update_elem(fd, &key, &conn, BPF_EXIST);
 	}
 }
@@ -463,11 +451,11 @@ static void test_counts_reuse_in_place(void)
 	TEST_CHECK(sched_send(S_TCP, "192.0.2.1", 40000, PACKET_TCP_SYN) == 0);
 	TEST_CHECK(sched_send(S_TCP, "192.0.2.1", 40000, PACKET_TCP_ACK) == 0);
 	check_counts(S_TCP, 0, 1, 0);
-	timeouts_set(1);
+	fixture_timeouts(1);
 	conns_age(2 * XVS_TIMEOUT_MIN_NS);
 	/* rr's next turn is b1; the old entry's count goes back. */
 	TEST_CHECK(sched_send(S_TCP, "192.0.2.1", 40000, PACKET_TCP_SYN) == 1);
-	timeouts_set(0);
+	fixture_timeouts(0);
 	check_counts(S_TCP, 0, 0, 0);
 	check_counts(S_TCP, 1, 0, 1);
 	TEST_CHECK(conntrack_reap(skel, 0, &reaped) == 0 && reaped.live == 1);
@@ -480,7 +468,7 @@ static void test_claimed_entry_left_alone(void)
 {
 	struct xvs_conn_key key;
 	struct xvs_conn conn = {
-		.last_seen_ns = 1, .backend_id = sched_backend_id(S_TCP, 2),
+		.backend_id = sched_backend_id(S_TCP, 2),
 		.service_id = SVC__COUNT + S_TCP, .state = XVS_CONN_TCP_ESTABLISHED,
 	};
 	struct inet_addr client, vip;
@@ -488,6 +476,9 @@ static void test_claimed_entry_left_alone(void)
 	struct xvs_reap_args reaped;
 
 	reset_flows();
+	/* Expired. */
+	fixture_timeouts(FIXTURE_TIMEOUT_MS);
+	conn.last_seen_ns = monotonic_ago(FIXTURE_EXPIRED_NS);
 	inet_addr_parse("192.0.2.1", &client);
 	inet_addr_parse("10.0.9.8", &vip);
 	mapenc_conn_key(&client, 40000, &vip, 1000, IPPROTO_TCP, &key);

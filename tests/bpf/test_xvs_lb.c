@@ -34,7 +34,8 @@ static void test_udp6_dr_tx(void)
 	size_t len;
 
 	reset_flows();
-	/* SVC_UDP6 names a scheduler not built yet: rr order expected. */
+	/* SVC_UDP6 is wlc: over idle backends of equal weight it alternates
+	 * (a tie goes to the first). */
 	for (uint16_t i = 0; i < 4; i++) {
 		len = build_for(SVC_UDP6, (uint16_t)(40000 + i), 0, pkt);
 		expect_forward(pkt, len, XDP_TX, SVC_UDP6, i % 2, true);
@@ -145,12 +146,14 @@ static void test_last_seen_refresh(void)
 
 static void test_expired_rescheduled(void)
 {
-	uint64_t old = monotonic_ns() - (uint64_t)(timeouts_ms[XVS_CONN_UDP] + 1000) * 1000000ULL;
 	uint8_t pkt[PACKET_MAX];
 	struct xvs_conn conn;
+	uint64_t old;
 	size_t len;
 
 	reset_flows();
+	fixture_timeouts(FIXTURE_TIMEOUT_MS);
+	old = monotonic_ago(FIXTURE_EXPIRED_NS);
 	TEST_CHECK(conn_write(SVC_UDP4, 44000, 2, XVS_CONN_UDP, old) == 0);
 	len = build_for(SVC_UDP4, 44000, 0, pkt);
 	expect_forward(pkt, len, XDP_TX, SVC_UDP4, 0, true);
@@ -325,7 +328,8 @@ static void test_conn_table_full(void)
 	expect_forward(pkt, len, XDP_TX, SVC_UDP4, 1, false);
 	/* An expired entry is reused in place: no free slot needed. The
 	 * refused UDP flow above already took rr's turn of b0. */
-	TEST_CHECK(conn_write(SVC_UDP4, 50009, 2, XVS_CONN_UDP, 1) == 0);
+	fixture_timeouts(FIXTURE_TIMEOUT_MS);
+	TEST_CHECK(conn_write(SVC_UDP4, 50009, 2, XVS_CONN_UDP, monotonic_ago(FIXTURE_EXPIRED_NS)) == 0);
 	len = build_for(SVC_UDP4, 50009, 0, pkt);
 	expect_forward(pkt, len, XDP_TX, SVC_UDP4, 1, true);
 	check_conn(SVC_UDP4, 50009, XVS_CONN_UDP, 1);
