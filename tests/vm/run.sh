@@ -109,7 +109,7 @@ initramfs_build() {
 	done
 	printf '%s\n' "${MODULE_ORDER[@]}" >"$ROOT/modules/order"
 	cp tests/vm/init "$ROOT/init"
-	cp tests/vm/guest_*.sh tests/vm/known-failures-6.1 "$ROOT/tests/"
+	cp tests/vm/guest_*.sh "$ROOT/tests/"
 	chmod +x "$ROOT/init"
 	echo "root:x:0:0:root:/:/bin/sh" >"$ROOT/etc/passwd"
 	# Uncompressed: the kernel unpacks it faster than it would decompress it under TCG.
