@@ -345,8 +345,9 @@ static const struct {
 	{ "peer", offsetof(struct interface_parse, peer), TYPE_BIT(INTERFACE_VETH), 0 },
 	/* An existing interface inside a tenant's namespace (docs/tenants.md). */
 	{ "namespace", offsetof(struct interface_parse, namespace_name),
-	  TYPE_BIT(INTERFACE_VETH_PEER) | TYPE_BIT(INTERFACE_ETHERNET),
-	  TYPE_BIT(INTERFACE_ETHERNET) },
+	  TYPE_BIT(INTERFACE_VETH_PEER) | TYPE_BIT(INTERFACE_ETHERNET) |
+		  TYPE_BIT(INTERFACE_MACVLAN),
+	  TYPE_BIT(INTERFACE_ETHERNET) | TYPE_BIT(INTERFACE_MACVLAN) },
 	{ "mode", offsetof(struct interface_parse, mode),
 	  TYPE_BIT(INTERFACE_BOND) | TYPE_BIT(INTERFACE_MACVLAN),
 	  TYPE_BIT(INTERFACE_BOND) | TYPE_BIT(INTERFACE_MACVLAN) },

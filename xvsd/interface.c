@@ -18,6 +18,8 @@ struct converge {
 	struct interfaces *interfaces;
 	const struct config *config;
 	struct link_socket *socket;       /* the daemon's namespace */
+	struct link_socket *home;         /* where the interface in hand lives */
+	int home_netns_fd;                /* its namespace, -1: the daemon's */
 	struct link_info *links;
 	size_t link_count;
 	char *error;
@@ -145,6 +147,39 @@ static int macvlan_mtu_check(struct converge *converge, const struct config_inte
 			     conf->name, conf->mtu, parent->mtu, conf->parent);
 }
 
+/* A macvlan inside a namespace: its name there (a namespace that does not
+ * exist yet has none taken). */
+static int namespace_name_check(struct converge *converge, const struct config_interface *conf)
+{
+	struct link_socket *socket;
+	struct link_info link;
+	int fd = netns_open(conf->namespace_name), ret;
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return converge_fail(converge, fd, "namespace %s: %s", conf->namespace_name,
+				     strerror(-fd));
+	ret = link_socket_open(fd, &socket);
+	close(fd);
+	if (ret)
+		return converge_fail(converge, ret, "namespace %s: %s", conf->namespace_name,
+				     strerror(-ret));
+	ret = link_get(socket, conf->name, &link);
+	link_socket_close(socket);
+	if (ret == -ENODEV || (!ret && interface_owned(converge->interfaces, &link)))
+		return 0;
+	if (ret)
+		return converge_fail(converge, ret, "namespace %s: interface %s: %s",
+				     conf->namespace_name, conf->name, strerror(-ret));
+	return converge_fail(converge, -EEXIST,
+			     "interface %s exists in namespace %s and xvsd did not create it "
+			     "(alias \"%s\", expected \"%s ...\"); xvsd does not take over "
+			     "interfaces",
+			     conf->name, conf->namespace_name, link.alias,
+			     converge->interfaces->owner);
+}
+
 /* Before anything changes: names that are taken, references that dangle. */
 static int interface_check(struct converge *converge, const struct config_interface *conf)
 {
@@ -179,7 +214,9 @@ static int interface_check(struct converge *converge, const struct config_interf
 			ret = reference_check(converge, conf, "member", conf->members[m]);
 		break;
 	}
-	if (!ret && config_interface_created(conf))
+	if (!ret && conf->type == INTERFACE_MACVLAN && conf->namespace_name[0])
+		ret = namespace_name_check(converge, conf);
+	else if (!ret && config_interface_created(conf))
 		ret = name_check(converge, conf->name, "interface");
 	return ret;
 }
@@ -405,7 +442,7 @@ static int link_make(struct converge *converge, const struct config_interface *c
 		.xmit_hash_policy = conf->xmit_hash_policy,
 		.lacp_rate_fast = !conf->lacp_rate_slow, .peer_netns_fd = -1,
 		.macvlan_mode = link_macvlan_mode(conf->macvlan_mode),
-		.mac = conf->mac_set ? conf->mac : NULL,
+		.mac = conf->mac_set ? conf->mac : NULL, .netns_fd = converge->home_netns_fd,
 	};
 	bool has_parent = conf->type == INTERFACE_VLAN || conf->type == INTERFACE_MACVLAN;
 	const struct config_interface *peer = NULL;
@@ -423,9 +460,9 @@ static int link_make(struct converge *converge, const struct config_interface *c
 		return ret;
 	ret = link_create(converge->socket, &spec);
 	if (!ret)
-		ret = link_get(converge->socket, conf->name, &link);
+		ret = link_get(converge->home, conf->name, &link);
 	if (!ret)
-		ret = link_set_alias(converge->socket, link.ifindex, alias);
+		ret = link_set_alias(converge->home, link.ifindex, alias);
 	if (ret)
 		converge_fail(converge, ret, "interface %s: create %s: %s", conf->name, spec.kind,
 			      kernel_reason(converge->socket, ret));
@@ -453,18 +490,18 @@ static int macvlan_converge(struct converge *converge, const struct config_inter
 	int ret;
 
 	if (link->macvlan_mode != mode) {
-		ret = link_set_macvlan_mode(converge->socket, link->ifindex, mode);
+		ret = link_set_macvlan_mode(converge->home, link->ifindex, mode);
 		if (ret)
 			return converge_fail(converge, ret, "interface %s: mode %s: %s", conf->name,
-					     mode_name, kernel_reason(converge->socket, ret));
+					     mode_name, kernel_reason(converge->home, ret));
 		log_info("interface %s: mode %s", conf->name, mode_name);
 	}
 	if (conf->mac_set && memcmp(link->mac, conf->mac, sizeof(conf->mac))) {
 		mac_format(conf->mac, text, sizeof(text));
-		ret = link_set_mac(converge->socket, link->ifindex, conf->mac);
+		ret = link_set_mac(converge->home, link->ifindex, conf->mac);
 		if (ret)
 			return converge_fail(converge, ret, "interface %s: mac %s: %s", conf->name,
-					     text, kernel_reason(converge->socket, ret));
+					     text, kernel_reason(converge->home, ret));
 		log_info("interface %s: mac %s", conf->name, text);
 	}
 	return 0;
@@ -505,38 +542,68 @@ static void macvlan_make_room(struct converge *converge, const struct config_int
 static int created_converge(struct converge *converge, const struct config_interface *conf)
 {
 	char alias[LINK_ALIAS_MAX];
-	const struct link_info *old = link_find(converge, conf->name);
 	struct link_info link;
 	int ret;
 
 	signature(converge->interfaces, converge->config, conf, alias, sizeof(alias));
-	if (old && strcmp(old->alias, alias)) {
-		ret = link_delete(converge->socket, old->ifindex);
+	if (!link_get(converge->home, conf->name, &link) && strcmp(link.alias, alias)) {
+		ret = link_delete(converge->home, link.ifindex);
 		if (ret && ret != -ENODEV)
 			return converge_fail(converge, ret, "interface %s: delete: %s",
-					     conf->name, kernel_reason(converge->socket, ret));
+					     conf->name, kernel_reason(converge->home, ret));
 		log_info("interface %s: deleted to be created anew (was \"%s\")", conf->name,
-			 old->alias);
-		old = NULL;
+			 link.alias);
 	}
-	if (link_get(converge->socket, conf->name, &link) == -ENODEV) {
-		if (conf->type == INTERFACE_MACVLAN)
+	if (link_get(converge->home, conf->name, &link) == -ENODEV) {
+		if (conf->type == INTERFACE_MACVLAN && !conf->namespace_name[0])
 			macvlan_make_room(converge, conf);
 		ret = link_make(converge, conf, alias);
 		if (ret)
 			return ret;
 	}
-	ret = link_get(converge->socket, conf->name, &link);
+	ret = link_get(converge->home, conf->name, &link);
 	if (ret)
 		return converge_fail(converge, ret, "interface %s: %s", conf->name, strerror(-ret));
 	if (conf->type == INTERFACE_MACVLAN && (ret = macvlan_converge(converge, conf, &link)))
 		return ret;
 	ret = members_enslave(converge, conf, &link);
 	if (!ret)
-		ret = owned_converge(converge->socket, conf->name, conf, converge->error,
+		ret = owned_converge(converge->home, conf->name, conf, converge->error,
 				     converge->error_size);
 	if (!ret && conf->type == INTERFACE_VETH)
 		ret = veth_end_converge(converge, conf);
+	return ret;
+}
+
+/* A macvlan with a namespace is created from here (its parent is here) into
+ * that namespace (created when missing, as for a veth-peer) and configured
+ * there. */
+static int namespaced_converge(struct converge *converge, const struct config_interface *conf)
+{
+	const char *name = conf->namespace_name;
+	struct link_info loopback;
+	int fd = peer_namespace_open(converge, name), ret;
+
+	if (fd < 0)
+		return converge_fail(converge, fd, "namespace %s: %s", name, strerror(-fd));
+	ret = link_socket_open(fd, &converge->home);
+	if (ret) {
+		close(fd);
+		converge->home = converge->socket;
+		return converge_fail(converge, ret, "namespace %s: %s", name, strerror(-ret));
+	}
+	converge->home_netns_fd = fd;
+	ret = created_converge(converge, conf);
+	if (!ret && state_namespace_created(converge->interfaces, name) &&
+	    !link_get(converge->home, "lo", &loopback) && !loopback.up)
+		ret = link_set_up(converge->home, loopback.ifindex, true);
+	if (ret && !converge->error[0])
+		converge_fail(converge, ret, "namespace %s: lo: %s", name,
+			      kernel_reason(converge->home, ret));
+	link_socket_close(converge->home);
+	close(fd);
+	converge->home = converge->socket;
+	converge->home_netns_fd = -1;
 	return ret;
 }
 
@@ -622,6 +689,8 @@ static int converge_run(struct converge *converge, const struct config *running)
 
 		if (conf->type == INTERFACE_ETHERNET && !conf->namespace_name[0])
 			ret = ethernet_converge(converge, conf);
+		else if (conf->type == INTERFACE_MACVLAN && conf->namespace_name[0])
+			ret = namespaced_converge(converge, conf);
 		else if (config_interface_created(conf) && conf->type != INTERFACE_VETH_PEER)
 			ret = created_converge(converge, conf);
 	}
@@ -642,6 +711,8 @@ int interfaces__apply(struct interfaces *interfaces, const struct config *runnin
 	ret = link_socket_open(-1, &converge.socket);
 	if (ret)
 		return converge_fail(&converge, ret, "interfaces: netlink: %s", strerror(-ret));
+	converge.home = converge.socket;
+	converge.home_netns_fd = -1;
 	ret = converge_run(&converge, running);
 	free(converge.links);
 	link_socket_close(converge.socket);

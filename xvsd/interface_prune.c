@@ -6,11 +6,23 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "netns.h"
 
 #define LINK_RANK_LAST 6
+
+/* The block of config for the interface name in namespace ("": the daemon's). */
+static const struct config_interface *interface_in(const struct config *config,
+						   const char *name, const char *namespace_name)
+{
+	for (size_t i = 0; i < config->interface_count; i++)
+		if (!strcmp(config->interfaces[i].name, name) &&
+		    !strcmp(config->interfaces[i].namespace_name, namespace_name))
+			return &config->interfaces[i];
+	return NULL;
+}
 
 /* Whether config keeps the owned link: by name, or as the other end of one
  * of its veths (deleted with it). */
@@ -22,7 +34,7 @@ static bool link_kept(const struct interfaces *interfaces, const struct config *
 	snprintf(peer_alias, sizeof(peer_alias), "%s veth-peer ", interfaces->owner);
 	if (!strncmp(link->alias, peer_alias, strlen(peer_alias)))
 		return config_interface_find(config, link->alias + strlen(peer_alias)) != NULL;
-	return config_interface_find(config, link->name) != NULL;
+	return interface_in(config, link->name, "") != NULL;
 }
 
 /* Dependents first: a vlan or macvlan before its parent, a master before its
@@ -84,6 +96,40 @@ static void links_prune(struct interfaces *interfaces, struct link_socket *socke
 		}
 	}
 	free(links);
+}
+
+/* Macvlans running had inside namespaces that config no longer has there. */
+static void namespaced_prune(struct interfaces *interfaces, const struct config *running,
+			     const struct config *config)
+{
+	for (size_t i = 0; running && i < running->interface_count; i++) {
+		const struct config_interface *old = &running->interfaces[i];
+		const struct config_interface *now;
+		struct link_socket *socket;
+		struct link_info link;
+		int fd, ret;
+
+		if (old->type != INTERFACE_MACVLAN || !old->namespace_name[0])
+			continue;
+		now = interface_in(config, old->name, old->namespace_name);
+		if ((now && now->type == INTERFACE_MACVLAN) ||
+		    (fd = netns_open(old->namespace_name)) < 0)
+			continue;
+		ret = link_socket_open(fd, &socket);
+		close(fd);
+		if (ret)
+			continue;
+		if (!link_get(socket, old->name, &link) && interface_owned(interfaces, &link)) {
+			ret = link_delete(socket, link.ifindex);
+			if (ret && ret != -ENODEV)
+				log_warnx("interface %s in namespace %s: delete: %s", old->name,
+					  old->namespace_name, link_socket_error(socket));
+			else if (!ret)
+				log_info("interface %s in namespace %s: deleted", old->name,
+					 old->namespace_name);
+		}
+		link_socket_close(socket);
+	}
 }
 
 /* Interfaces running named that config does not: the addresses xvsd added
@@ -165,6 +211,7 @@ void interfaces__prune(struct interfaces *interfaces, const struct config *runni
 		return;
 	}
 	links_prune(interfaces, socket, config);
+	namespaced_prune(interfaces, running, config);
 	addresses_prune(socket, running, config);
 	mtus_restore(interfaces, socket, config);
 	namespaces_prune(interfaces, config);

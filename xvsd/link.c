@@ -338,6 +338,8 @@ int link_create(struct link_socket *link, const struct link_spec *spec)
 		mnl_attr_put_u32(message, IFLA_LINK, spec->parent);
 	if (spec->mac)
 		mnl_attr_put(message, IFLA_ADDRESS, 6, spec->mac);
+	if (spec->netns_fd >= 0)
+		mnl_attr_put_u32(message, IFLA_NET_NS_FD, (uint32_t)spec->netns_fd);
 	info = mnl_attr_nest_start(message, IFLA_LINKINFO);
 	mnl_attr_put_strz(message, IFLA_INFO_KIND, spec->kind);
 	kind_data_put(message, spec);

@@ -48,6 +48,7 @@ struct link_spec {
 	int peer_netns_fd;                /* veth: where the other end goes, -1 here */
 	uint32_t macvlan_mode;            /* macvlan: IFLA_MACVLAN_MODE */
 	const uint8_t *mac;               /* NULL: the kernel picks one */
+	int netns_fd;                     /* where the link goes (macvlan), -1 here */
 };
 
 /* A netlink socket in the namespace netns_fd (-1: the daemon's own). Returns 0

@@ -5,7 +5,8 @@
 # macvlan has no native hook); a dr service answers through it. Reloads change the mode,
 # MTU, MAC and addresses in place, re-create it for passthru (XDP attached again to the new
 # interface) and remove it; a macvlan xvsd did not create with a configured name is
-# reported and left alone; SIGTERM leaves the balancer's namespace as it was found.
+# reported and left alone; a macvlan inside a tenant's namespace carries that tenant's dr
+# service; SIGTERM leaves the namespaces as they were found.
 #
 #  mvPID-client 10.0.0.2 ---- mvPID-router 10.0.0.1 | 10.0.1.1, route 10.0.1.100/32 via 10.0.1.2
 #                                        |
@@ -14,6 +15,7 @@
 #   mvPID-lb eth0 (no address, arp_ignore 1, xdp off)        mvPID-b1 .11    mvPID-b2 .12    mvPID-b3 .13
 #     +-- mv0  macvlan by xvsd: 10.0.1.2/24,   VIP 10.0.1.100 on lo, echo_server.py UDP 53
 #     |        MAC 02:00:5e:00:53:02, XDP generic
+#     +-- mvt  macvlan by xvsd inside mvPID-t (the tenant's namespace), later: 10.0.1.2/24
 #   spare0 -- spare1  a veth made by the test; mvx: a macvlan on spare0 made by the test
 set -euo pipefail
 
@@ -25,8 +27,13 @@ VIP=10.0.1.100
 MAC=02:00:5e:00:53:02
 MAC2=02:00:5e:00:53:03
 
+mv_cleanup() {
+	netns_cleanup
+	[ -n "${P:-}" ] && [ -e "/run/netns/$P-t" ] && ip netns del "$P-t"
+	return 0
+}
 require_netns
-netns_begin mv
+netns_begin mv mv_cleanup
 netns_lab_up
 LB=$P-lb
 if ! ip -n "$LB" link add link eth0 name mvprobe type macvlan 2>/dev/null; then
@@ -39,6 +46,8 @@ ip -n "$LB" addr flush dev eth0 scope global
 ip netns exec "$LB" sysctl -qw net.ipv4.conf.eth0.arp_ignore=1
 ip -n "$LB" link add name spare0 type veth peer name spare1
 ip -n "$LB" link add link spare0 name mvx type macvlan mode bridge
+# The tenant's namespace exists before xvsd (which runs in a mount namespace of its own).
+ip netns add "$P-t"
 initial_links=$(ip -n "$LB" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' ')
 eth0_before=$(ip -n "$LB" -j -d link show eth0 | python3 -c 'import json,sys; l=json.load(sys.stdin)[0]; print(sorted(l["flags"]), l.get("promiscuity"), l["address"])')
 
@@ -46,7 +55,7 @@ eth0_before=$(ip -n "$LB" -j -d link show eth0 | python3 -c 'import json,sys; l=
 # the balancer and its global addresses "a") is true.
 linkq() {
 	local json
-	json=$(ip -n "$LB" -j -d addr show dev "$1" 2>/dev/null) || return 1
+	json=$(ip -n "${LINKQ_NS:-$LB}" -j -d addr show dev "$1" 2>/dev/null) || return 1
 	python3 -c '
 import json, sys
 l = json.loads(sys.argv[1])[0]
@@ -85,6 +94,14 @@ conf "mode passthru" "address 10.0.1.2/24" >"$NETNS_TMP/three.conf"
 	cat "$NETNS_TMP/four.conf"
 	printf 'interface mvx { type macvlan; parent spare0; xdp off }\n'
 } >"$NETNS_TMP/five.conf"
+# A tenant's macvlan: inside $P-t, with the address the router sends the VIP to, and a dr
+# service of that namespace on it (the tenant's own instance of the data plane).
+{
+	cat "$NETNS_TMP/four.conf"
+	printf 'interface mvt { type macvlan; parent eth0; namespace %s; address 10.0.1.2/24 }\n' "$P-t"
+	conf_service dns-t "$VIP" "$LAB_UDP_PORT" udp dr "$(addresses_of LAB_BACKEND_ADDR "${LAB_BACKENDS[@]}")" \
+		"namespace $P-t"
+} >"$NETNS_TMP/six.conf"
 
 reload() {
 	cp "$NETNS_TMP/$1.conf" "$NETNS_TMP/xvs.conf"
@@ -149,11 +166,20 @@ else
 	fail clash "reload: $(cat "$NETNS_TMP/reload.out"); mvx: $(ip -n "$LB" -d link show mvx)"
 fi
 
+if reload six && xvsd_wait_ready "$SOCK" 30 &&
+	LINKQ_NS=$P-t linkq mvt "mode == 'bridge' and owned and a == ['10.0.1.2/24'] and 'UP' in l['flags'] and xdp == 2"; then
+	pass "reload creates a macvlan inside a tenant's namespace, XDP by the tenant's instance"
+else
+	fail namespace "$(cat "$NETNS_TMP/reload.out"; ip -n "$P-t" -d addr show)"
+fi
+answers tenant-macvlan
+
 if xvsd_check_stop stop; then
 	links=$(ip -n "$LB" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' ')
 	eth0_after=$(ip -n "$LB" -j -d link show eth0 | python3 -c 'import json,sys; l=json.load(sys.stdin)[0]; print(sorted(l["flags"]), l.get("promiscuity"), l["address"])')
 	if [ "$links" = "$initial_links" ] && [ "$eth0_after" = "$eth0_before" ] &&
-		[ "$(ip -n "$LB" -j -d link show mvx)" = "$mvx_before" ]; then
+		[ "$(ip -n "$LB" -j -d link show mvx)" = "$mvx_before" ] &&
+		[ "$(ip -n "$P-t" -o link show | wc -l)" = 1 ]; then
 		pass "SIGTERM leaves the balancer's namespace as found (links: $links)"
 	else
 		fail stop "links $links (were $initial_links); eth0 $eth0_after (was $eth0_before)"
