@@ -46,8 +46,11 @@ ip -n "$LB" addr flush dev eth0 scope global
 ip netns exec "$LB" sysctl -qw net.ipv4.conf.eth0.arp_ignore=1
 ip -n "$LB" link add name spare0 type veth peer name spare1
 ip -n "$LB" link add link spare0 name mvx type macvlan mode bridge
-# The tenant's namespace exists before xvsd (which runs in a mount namespace of its own).
+# The tenant's namespace exists before xvsd (which runs in a mount namespace of its own),
+# with an interface mvy that xvsd did not create.
 ip netns add "$P-t"
+ip -n "$P-t" link add name mvy type veth peer name mvy2
+t_links_before=$(ip -n "$P-t" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' ')
 initial_links=$(ip -n "$LB" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' ')
 eth0_before=$(ip -n "$LB" -j -d link show eth0 | python3 -c 'import json,sys; l=json.load(sys.stdin)[0]; print(sorted(l["flags"]), l.get("promiscuity"), l["address"])')
 
@@ -102,6 +105,10 @@ conf "mode passthru" "address 10.0.1.2/24" >"$NETNS_TMP/three.conf"
 	conf_service dns-t "$VIP" "$LAB_UDP_PORT" udp dr "$(addresses_of LAB_BACKEND_ADDR "${LAB_BACKENDS[@]}")" \
 		"namespace $P-t"
 } >"$NETNS_TMP/six.conf"
+{
+	cat "$NETNS_TMP/six.conf"
+	printf 'interface mvy { type macvlan; parent eth0; namespace %s; xdp off }\n' "$P-t"
+} >"$NETNS_TMP/seven.conf"
 
 reload() {
 	cp "$NETNS_TMP/$1.conf" "$NETNS_TMP/xvs.conf"
@@ -174,13 +181,21 @@ else
 fi
 answers tenant-macvlan
 
+mvy_before=$(ip -n "$P-t" -j -d link show mvy)
+if ! reload seven && grep -q "mvy exists in namespace $P-t and xvsd did not create it" "$NETNS_TMP/reload.out" &&
+	[ "$(ip -n "$P-t" -j -d link show mvy)" = "$mvy_before" ] && LINKQ_NS=$P-t linkq mvt "owned"; then
+	pass "inside a namespace too: $(cut -c1-80 "$NETNS_TMP/reload.out")"
+else
+	fail clash-namespace "reload: $(cat "$NETNS_TMP/reload.out"); mvy: $(ip -n "$P-t" -d link show mvy)"
+fi
+
 if xvsd_check_stop stop; then
 	links=$(ip -n "$LB" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' ')
 	eth0_after=$(ip -n "$LB" -j -d link show eth0 | python3 -c 'import json,sys; l=json.load(sys.stdin)[0]; print(sorted(l["flags"]), l.get("promiscuity"), l["address"])')
 	if [ "$links" = "$initial_links" ] && [ "$eth0_after" = "$eth0_before" ] &&
 		[ "$(ip -n "$LB" -j -d link show mvx)" = "$mvx_before" ] &&
-		[ "$(ip -n "$P-t" -o link show | wc -l)" = 1 ]; then
-		pass "SIGTERM leaves the balancer's namespace as found (links: $links)"
+		[ "$(ip -n "$P-t" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' ')" = "$t_links_before" ]; then
+		pass "SIGTERM leaves the namespaces as found (lb: $links; tenant: $t_links_before)"
 	else
 		fail stop "links $links (were $initial_links); eth0 $eth0_after (was $eth0_before)"
 	fi
