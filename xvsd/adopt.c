@@ -33,8 +33,25 @@ const struct config_service *config_service_of_key(const struct dataplane *dp,
 	return NULL;
 }
 
+/* The size of the region a pinned service entry's service owns. */
+static uint32_t pinned_region(const struct xvs_service *value)
+{
+	return dataplane_region_size(value->scheduler) *
+	       (value->flags & XVS_SERVICE_F_FAMILY_TABLES ? 2 : 1);
+}
+
+/* Where that region starts: an IPv6 VIP's entry of a service with both
+ * families points at the second table. */
+static uint32_t pinned_base(const struct xvs_service_key *key, const struct xvs_service *value)
+{
+	if ((value->flags & XVS_SERVICE_F_FAMILY_TABLES) && key->family == XVS_AF_INET6)
+		return value->slot_base - dataplane_region_size(value->scheduler);
+	return value->slot_base;
+}
+
 /* Walks the services map: each configured service whose VIP is there takes
- * the id and region it had (same scheduler region size); the rest is deleted. */
+ * the id and region it had (a region of the same size and layout); the rest
+ * is deleted. */
 static int services_adopt(struct dataplane *dp, const struct config *config,
 			  struct xvs_service *values)
 {
@@ -55,10 +72,10 @@ static int services_adopt(struct dataplane *dp, const struct config *config,
 		conf = config_service_of_key(dp, config, &key);
 		index = conf ? (size_t)(conf - config->services) : 0;
 		if (conf && !values[index].slot_count && value.id < dp->max_services &&
-		    !dp->service_used[value.id] &&
-		    dataplane_region_size(value.scheduler) ==
-			    dataplane_region_size(conf->scheduler)) {
+		    !dp->service_used[value.id] && pinned_region(&value) ==
+		    dataplane_service_region(conf)) {
 			values[index] = value;
+			values[index].slot_base = pinned_base(&key, &value);
 			values[index].slot_count = 1; /* taken */
 			dp->service_used[value.id] = 1;
 			continue;

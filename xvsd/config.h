@@ -237,6 +237,14 @@ extern const char *const config_bond_mode_names[BOND_MODE_BALANCE_ALB + 1];
 extern const char *const config_bond_hash_names[BOND_HASH_ENCAP3_4 + 1];
 extern const char *const config_macvlan_mode_names[CONFIG_MACVLAN_MODE_COUNT];
 
+/* VIP families of a service: CONFIG_FAMILY_V4 | CONFIG_FAMILY_V6. */
+#define CONFIG_FAMILY_V4 1u
+#define CONFIG_FAMILY_V6 2u
+unsigned int config_service_families(const struct config_service *service);
+/* Whether a backend of backend_family can take the flows of a VIP of
+ * vip_family in the service's mode (AF_INET, AF_INET6). */
+bool config_backend_serves(const struct config_service *service, int backend_family,
+			   int vip_family);
 const char *config_mode_name(uint8_t mode);
 const char *config_scheduler_name(uint8_t scheduler);
 const char *config_proto_name(uint8_t proto); /* "tcp", "udp", ... or NULL */

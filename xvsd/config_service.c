@@ -339,32 +339,81 @@ static void service_check_required(struct config_parser *parser,
 		config_error(parser, &parse->port, "port needs proto tcp or udp");
 }
 
-/* One family per service: a backend answers for the VIP it was sent to. Mode
- * tun also carries IPv4 VIPs to IPv6 backends (IPv4 in IPv6). */
+unsigned int config_service_families(const struct config_service *service)
+{
+	unsigned int families = 0;
+
+	for (size_t i = 0; i < service->vip_count; i++)
+		families |= service->vips[i].family == AF_INET6 ? CONFIG_FAMILY_V6
+								: CONFIG_FAMILY_V4;
+	return families;
+}
+
+bool config_backend_serves(const struct config_service *service, int backend_family,
+			   int vip_family)
+{
+	return backend_family == vip_family ||
+	       (service->mode == XVS_MODE_TUN && vip_family == AF_INET &&
+		backend_family == AF_INET6);
+}
+
+/* Whether some backend of the service serves VIPs of family. */
+static bool family_served(const struct config_service *service, int family)
+{
+	for (size_t i = 0; i < service->backend_count; i++)
+		if (config_backend_serves(service, service->backends[i].addr.family, family))
+			return true;
+	return false;
+}
+
+/* A backend answers for the VIP it was sent to, so it serves the VIPs of its
+ * own family (mode tun also carries IPv4 VIPs to IPv6 backends: IPv4 in
+ * IPv6). A service may have VIPs of both families: each family is scheduled
+ * over the backends that serve it, and needs at least one. */
 static void service_check_families(struct config_parser *parser, struct service_parse *parse)
 {
 	struct config_service *service = &parse->service;
-	int family = service->vip_count ? service->vips[0].family : 0;
+	unsigned int families = config_service_families(service);
+	int family = families == CONFIG_FAMILY_V6 ? AF_INET6 : AF_INET;
 	size_t i;
 
-	for (i = 1; i < service->vip_count; i++)
-		if (service->vips[i].family != family)
-			return; /* mixed VIPs: config_supported.c says so */
-	for (i = 0; family && i < service->backend_count; i++)
-		if (service->backends[i].addr.family != family &&
-		    !(service->mode == XVS_MODE_TUN && family == AF_INET))
+	for (i = 0; i < service->backend_count; i++) {
+		int backend_family = service->backends[i].addr.family;
+		bool serves = false;
+
+		for (size_t v = 0; v < service->vip_count && !serves; v++)
+			serves = config_backend_serves(service, backend_family,
+						       service->vips[v].family);
+		if (!serves)
 			config_error(parser, &parse->backends[i].address,
 				     "backend is %s but the VIPs of service \"%s\" are %s",
-				     family_name(service->backends[i].addr.family),
-				     service->name, family_name(family));
-	for (i = 0; family && i < service->snat_count; i++)
+				     family_name(backend_family), service->name,
+				     family_name(families == CONFIG_FAMILY_V6 ? AF_INET6 : AF_INET));
+	}
+	if (families == (CONFIG_FAMILY_V4 | CONFIG_FAMILY_V6) && service->backend_count) {
+		for (i = 0; i < service->vip_count; i++) {
+			int vip_family = service->vips[i].family;
+
+			if (!family_served(service, vip_family)) {
+				config_error(parser, &parse->vips[i],
+					     "service \"%s\" has %s VIPs but no backend that serves them"
+					     " in mode %s", service->name, family_name(vip_family),
+					     config_mode_name(service->mode));
+				break;
+			}
+		}
+	}
+	for (i = 0; families != (CONFIG_FAMILY_V4 | CONFIG_FAMILY_V6) &&
+		    i < service->snat_count; i++)
 		if (service->snat_addrs[i].family != family)
 			config_error(parser, &parse->snat,
 				     "snat address is %s but the VIPs of service \"%s\" are %s",
 				     family_name(service->snat_addrs[i].family),
 				     service->name, family_name(family));
+	/* With both families the mask of each is its full length (a mask
+	 * given is refused by config_supported.c). */
 	service->persistence_mask = family == AF_INET6 ? 128 : 32;
-	if (parse->mask_location.line) {
+	if (parse->mask_location.line && families != (CONFIG_FAMILY_V4 | CONFIG_FAMILY_V6)) {
 		if (parse->mask > service->persistence_mask)
 			config_error(parser, &parse->mask_location,
 				     "mask %u out of range (0..%u)", parse->mask,

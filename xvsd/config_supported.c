@@ -18,7 +18,6 @@ static const uint32_t supported_interface_types = (1u << (INTERFACE_TYPE_COUNT))
 static const uint32_t supported_macvlan_modes = (1u << CONFIG_MACVLAN_SOURCE) - 1;
 
 /* Features that are all or nothing. */
-static const bool supported_mixed_vip_families = false;
 static const bool supported_max_conns = true;
 static const bool supported_check_port = true;
 
@@ -71,7 +70,6 @@ void supported_check_service(struct config_parser *parser,
 			     const struct service_parse *parse)
 {
 	const struct config_service *service = &parse->service;
-	size_t i;
 
 	if (parse->mode.line && !supported(supported_modes, service->mode))
 		reject_choice(parser, &parse->mode, "mode", config_mode_names, XVS_MODE__MAX,
@@ -88,12 +86,18 @@ void supported_check_service(struct config_parser *parser,
 	if (parse->check.line && !supported(supported_check_types, service->check.type))
 		reject_choice(parser, &parse->check, "check", config_check_names,
 			      CHECK_EXEC + 1, supported_check_types, service->check.type);
-	for (i = 1; !supported_mixed_vip_families && i < service->vip_count; i++) {
-		if (service->vips[i].family != service->vips[0].family) {
-			config_error(parser, &parse->vips[i],
-				     "IPv4 and IPv6 VIPs in one service are not supported yet");
-			break;
-		}
+	if (config_service_families(service) == (CONFIG_FAMILY_V4 | CONFIG_FAMILY_V6)) {
+		if (service->snat_count)
+			config_error(parser, &parse->snat,
+				     "snat with IPv4 and IPv6 VIPs in one service is not supported yet");
+		if (service->persistence == PERSIST_SIP_CALLID)
+			config_error(parser, &parse->persistence,
+				     "persistence sip-callid with IPv4 and IPv6 VIPs in one service "
+				     "is not supported yet");
+		if (parse->mask_location.line)
+			config_error(parser, &parse->mask_location,
+				     "persistence mask with IPv4 and IPv6 VIPs in one service is not "
+				     "supported yet");
 	}
 	supported_check_backends(parser, parse);
 }

@@ -69,21 +69,23 @@ static int tx_port_add(const struct dp_tenant *tenant, uint32_t ifindex)
 }
 
 /* Whether new flows may go to a backend: neighbour known, not failed its
- * check, weight above 0 (disabled and drain have weight 0 here). */
+ * check, not disabled, weight above 0 (drain has weight 0 here). */
 static bool backend_usable(const struct dp_backend *backend)
 {
-	return backend->ready && !backend->health.down && dataplane__backend_weight(backend) > 0;
+	return backend->ready && !backend->health.down && backend->admin != BACKEND_DISABLED &&
+	       dataplane__backend_weight(backend) > 0;
 }
 
-static void service_up_update(struct dp_service *service, uint32_t slot_count)
+/* A service is up while every VIP has a usable backend. */
+static void service_up_update(struct dp_service *service, bool up)
 {
 	size_t usable = 0;
 
-	if (service->up == (slot_count > 0))
+	if (service->up == up)
 		return;
 	for (size_t i = 0; i < service->backend_count; i++)
 		usable += backend_usable(&service->backends[i]);
-	service->up = slot_count > 0;
+	service->up = up;
 	service->since = time(NULL);
 	log_info("service %s: %s (%zu of %zu backends usable)", service->conf->name,
 		 service->up ? "up" : "down", usable, service->backend_count);
@@ -104,6 +106,22 @@ uint32_t dataplane_region_size(uint8_t scheduler)
 	}
 }
 
+static bool service_two_families(const struct config_service *conf)
+{
+	return config_service_families(conf) == (CONFIG_FAMILY_V4 | CONFIG_FAMILY_V6);
+}
+
+uint32_t dataplane_service_region(const struct config_service *conf)
+{
+	return dataplane_region_size(conf->scheduler) * (service_two_families(conf) ? 2 : 1);
+}
+
+uint32_t dataplane_table_offset(const struct config_service *conf, int family)
+{
+	return service_two_families(conf) && family == AF_INET6
+		       ? dataplane_region_size(conf->scheduler) : 0;
+}
+
 /* Weight and max_conns of every backend of a service, for the schedulers. */
 static int service_limits_write(struct dataplane *dp, const struct dp_service *service)
 {
@@ -121,8 +139,8 @@ static int service_limits_write(struct dataplane *dp, const struct dp_service *s
 	return 0;
 }
 
-uint32_t dataplane_service_table(const struct dp_service *service, uint32_t *slots,
-				 uint32_t capacity)
+uint32_t dataplane_service_table(const struct dp_service *service, int family,
+				 uint32_t *slots, uint32_t capacity)
 {
 	struct scheduler_backend usable[XVS_SLOTS_LIST];
 	uint32_t ids[XVS_SLOTS_LIST], count = 0, length;
@@ -130,7 +148,8 @@ uint32_t dataplane_service_table(const struct dp_service *service, uint32_t *slo
 	for (size_t i = 0; i < service->backend_count && count < XVS_SLOTS_LIST; i++) {
 		const struct dp_backend *backend = &service->backends[i];
 
-		if (!backend_usable(backend))
+		if (!backend_usable(backend) ||
+		    !config_backend_serves(service->conf, backend->conf->addr.family, family))
 			continue;
 		usable[count].addr = backend->conf->addr;
 		usable[count].port = backend->conf->port;
@@ -195,43 +214,66 @@ static uint8_t persist_kind(enum persistence_type type)
 	}
 }
 
-/* Rewrites a service's slots for its scheduler from its usable backends. */
+/* Writes the table for the service's VIPs of family; *count its length. */
+static int service_family_write(struct dataplane *dp, const struct dp_service *service,
+				int family, uint32_t *slots, uint32_t *count)
+{
+	uint32_t capacity = dataplane_region_size(service->conf->scheduler);
+
+	memset(slots, 0, capacity * sizeof(*slots));
+	*count = dataplane_service_table(service, family, slots, capacity);
+	return slots_store(dp, service->slot_base + dataplane_table_offset(service->conf, family),
+			   slots, *count);
+}
+
+/* Rewrites a service's slots for its scheduler from its usable backends: one
+ * table per family of its VIPs, each VIP's entry pointing at its family's. */
 static int service_slots_write(struct dataplane *dp, struct dp_service *service)
 {
-	uint32_t capacity = dataplane_region_size(service->conf->scheduler), count, *slots;
+	const struct config_service *conf = service->conf;
+	uint32_t *slots, count[2] = { 0, 0 };
+	unsigned int families = config_service_families(conf);
 	struct xvs_service value;
 	struct xvs_service_key key;
 	int ret;
 
-	slots = calloc(capacity, sizeof(*slots));
+	slots = calloc(dataplane_region_size(conf->scheduler), sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
 	ret = service_limits_write(dp, service);
-	count = dataplane_service_table(service, slots, capacity);
-	if (!ret)
-		ret = slots_store(dp, service->slot_base, slots, count);
+	if (!ret && (families & CONFIG_FAMILY_V4))
+		ret = service_family_write(dp, service, AF_INET, slots, &count[0]);
+	if (!ret && (families & CONFIG_FAMILY_V6))
+		ret = service_family_write(dp, service, AF_INET6, slots, &count[1]);
 	free(slots);
 	if (ret)
 		return ret;
-	service->slot_count = count;
-	mapenc_service(service->id, service->conf->mode, service->conf->scheduler,
-		       service->slot_base, count, &value);
-	if (service->conf->mode == XVS_MODE_GENERIC && service->conf->generic_tun)
-		value.flags |= XVS_SERVICE_F_GENERIC_TUN;
-	if (service->conf->no_backend_pass)
-		value.flags |= XVS_SERVICE_F_NO_BACKEND_PASS;
-	mapenc_service_persistence(persist_kind(service->conf->persistence),
-				   service->conf->persistence_ms,
-				   service->conf->persistence_mask, &value);
-	for (size_t i = 0; i < service->conf->vip_count; i++) {
-		mapenc_service_key(&service->conf->vips[i], service->conf->port,
-				   service->conf->proto, &key);
+	service->slot_count = count[0] + count[1];
+	for (size_t i = 0; i < conf->vip_count; i++) {
+		int family = conf->vips[i].family;
+		bool v6 = family == AF_INET6;
+
+		mapenc_service(service->id, conf->mode, conf->scheduler,
+			       service->slot_base + dataplane_table_offset(conf, family),
+			       count[v6], &value);
+		if (conf->mode == XVS_MODE_GENERIC && conf->generic_tun)
+			value.flags |= XVS_SERVICE_F_GENERIC_TUN;
+		if (conf->no_backend_pass)
+			value.flags |= XVS_SERVICE_F_NO_BACKEND_PASS;
+		if (service_two_families(conf))
+			value.flags |= XVS_SERVICE_F_FAMILY_TABLES;
+		mapenc_service_persistence(persist_kind(conf->persistence), conf->persistence_ms,
+					   service_two_families(conf) ? (v6 ? 128 : 32)
+								      : conf->persistence_mask,
+					   &value);
+		mapenc_service_key(&conf->vips[i], conf->port, conf->proto, &key);
 		mapenc_service_key_tenant(service->tenant, &key);
 		if (bpf_map__update_elem(dp->skel->maps.services, &key, sizeof(key), &value,
 					 sizeof(value), BPF_ANY))
 			return -errno;
 	}
-	service_up_update(service, count);
+	service_up_update(service, (!(families & CONFIG_FAMILY_V4) || count[0]) &&
+					   (!(families & CONFIG_FAMILY_V6) || count[1]));
 	return 0;
 }
 
@@ -462,7 +504,7 @@ static uint32_t slot_total(const struct config *config)
 	uint32_t total = 0;
 
 	for (size_t s = 0; s < config->service_count; s++)
-		total += dataplane_region_size(config->services[s].scheduler);
+		total += dataplane_service_region(&config->services[s]);
 	return 2 * total + 2 * XVS_SLOTS_MH + 16 * XVS_SLOTS_WEIGHTED;
 }
 

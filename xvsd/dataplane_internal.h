@@ -70,14 +70,19 @@ void conntrack_start(struct dataplane *dp);
  * negative errno. */
 int conntrack_reap(struct xvs_lb *skel, uint64_t grace_ns, struct xvs_reap_args *out);
 
-/* The size of a service's region of service_slots for its scheduler: each
- * service owns [slot_base, slot_base + region) and uses slot_count of it. */
+/* The size of a scheduler's table in service_slots. */
 uint32_t dataplane_region_size(uint8_t scheduler);
-/* Fills slots (capacity = the region) with backend ids for the service's
- * scheduler, from its usable backends: READY and of non-zero weight. Returns
- * the number of slots used (0: none usable). */
-uint32_t dataplane_service_table(const struct dp_service *service, uint32_t *slots,
-				 uint32_t capacity);
+/* The size of a service's region of service_slots: each service owns
+ * [slot_base, slot_base + region): one table for its scheduler, or two (IPv4's
+ * then IPv6's) when it has VIPs of both families. */
+uint32_t dataplane_service_region(const struct config_service *conf);
+/* Where the table for VIPs of family (AF_INET, AF_INET6) starts in the region. */
+uint32_t dataplane_table_offset(const struct config_service *conf, int family);
+/* Fills slots (capacity = one table) with backend ids for the service's
+ * scheduler, from its usable backends that serve VIPs of family: READY and of
+ * non-zero weight. Returns the number of slots used (0: none usable). */
+uint32_t dataplane_service_table(const struct dp_service *service, int family,
+				 uint32_t *slots, uint32_t capacity);
 
 /* dataplane.c, for reload.c and pin.c */
 int dataplane_settings_write(struct dataplane *dp);

@@ -263,7 +263,7 @@ static int plan_service(struct dataplane *dp, struct plan *plan, size_t index)
 	struct dp_service *service = &plan->services[index];
 	int tenant = tenant_id(dp, conf->namespace_name);
 	struct dp_service *old;
-	uint32_t size = dataplane_region_size(conf->scheduler);
+	uint32_t size = dataplane_service_region(conf);
 
 	if (tenant < 0)
 		return plan_fail(plan, -ENOENT, "service %s: namespace %s is not open", conf->name,
@@ -283,7 +283,8 @@ static int plan_service(struct dataplane *dp, struct plan *plan, size_t index)
 	}
 	service->conf = conf;
 	service->tenant = (uint16_t)tenant;
-	if ((!old || old->conf->scheduler != conf->scheduler) &&
+	if ((!old || dataplane_service_region(old->conf) != size ||
+	     old->conf->scheduler != conf->scheduler) &&
 	    region_take(plan, dp->slot_capacity, size, &service->slot_base))
 		return plan_fail(plan, -ENOSPC,
 				 "service %s: no room left in the scheduler slots (%u): "
@@ -333,8 +334,7 @@ static int plan_from_running(struct dataplane *dp, struct plan *plan)
 	for (size_t s = 0; s < dp->service_count; s++) {
 		const struct dp_service *old = &dp->services[s];
 
-		ret = region_reserve(plan, old->slot_base,
-				     dataplane_region_size(old->conf->scheduler));
+		ret = region_reserve(plan, old->slot_base, dataplane_service_region(old->conf));
 		if (ret)
 			return ret;
 	}

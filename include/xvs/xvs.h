@@ -118,6 +118,10 @@ struct xvs_service {
 #define XVS_SERVICE_F_GENERIC_TUN 0x0001 /* generic: encapsulate as in tun, not dr */
 #define XVS_SERVICE_F_NO_BACKEND_PASS 0x0002 /* no usable backend: new flows go to
 					      * the kernel, not dropped */
+#define XVS_SERVICE_F_FAMILY_TABLES 0x0004 /* xvsd's bookkeeping, unused by the data
+					    * plane: the service has VIPs of both
+					    * families and its region two tables,
+					    * IPv4's then IPv6's */
 
 /* Persistence (service "persistence"): what keys a client's affinity. */
 enum xvs_persist_kind {

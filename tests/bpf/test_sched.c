@@ -66,7 +66,7 @@ static int sched_service_write(enum sched_service s, const uint32_t *weights,
 						  &limits, sizeof(limits), BPF_ANY);
 	}
 	slots = calloc(capacity, sizeof(*slots));
-	count = slots ? dataplane_service_table(service, slots, capacity) : 0;
+	count = slots ? dataplane_service_table(service, vip.family, slots, capacity) : 0;
 	for (uint32_t i = 0; i < count && !err; i++) {
 		uint32_t slot = service->slot_base + i;
 

@@ -418,8 +418,9 @@ static void test_errors_unsupported(void)
 		      "scheduler wlc; check tcp; persistence 5m mask 24; "
 		      "backend 10.0.0.2 max_conns 10 check_port 7 }\n",
 		      "t.conf:1:36: error: port needs proto tcp or udp\n"
+		      "t.conf:1:31: error: service \"a\" has IPv6 VIPs but no backend that serves them in mode nat\n"
 		      "t.conf:1:50: error: proto esp needs mode generic\n"
-		      "t.conf:1:31: error: IPv4 and IPv6 VIPs in one service are not supported yet\n", 3);
+		      "t.conf:1:106: error: persistence mask with IPv4 and IPv6 VIPs in one service is not supported yet\n", 4);
 	expect_errors("vrrp vi_1 { priority 100 }\n",
 		      "t.conf:1:1: error: vrrp \"vi_1\" needs an interface\n"
 		      "t.conf:1:1: error: vrrp \"vi_1\" needs at least one vip\n", 2);
