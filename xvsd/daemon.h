@@ -12,6 +12,17 @@
 
 struct health;
 
+/* How long the event loop's turns take (handling what one epoll_wait
+ * returned): the longest time health checks, VRRP adverts and the API may
+ * have waited. Buckets as health_lateness_bounds (health.h). */
+#define LOOP_TURN_BUCKETS 12
+struct loop_stats {
+	uint64_t turns;
+	uint64_t buckets[LOOP_TURN_BUCKETS + 1]; /* last: +Inf */
+	uint64_t sum_us;
+	uint64_t longest_us;
+};
+
 struct daemon {
 	const char *config_path;
 	struct config *config;
@@ -25,6 +36,7 @@ struct daemon {
 	time_t last_reload;              /* wall clock; 0: never reloaded */
 	bool last_reload_ok;
 	char *last_reload_errors;        /* its error lines, one per line, or NULL */
+	struct loop_stats loop;          /* main.c */
 };
 
 /* Reloads the configuration file: on errors the running configuration stays

@@ -104,6 +104,30 @@ static int epoll_watch(int epoll_fd, int fd)
 	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event);
 }
 
+static uint64_t monotonic_us(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000ULL + (uint64_t)now.tv_nsec / 1000;
+}
+
+_Static_assert(LOOP_TURN_BUCKETS == HEALTH_LATENESS_BUCKETS, "loop turn buckets");
+
+static void loop_turn_record(struct loop_stats *stats, uint64_t took_us)
+{
+	size_t bucket = 0;
+
+	while (bucket < LOOP_TURN_BUCKETS &&
+	       (double)took_us / 1e6 > health_lateness_bounds[bucket])
+		bucket++;
+	stats->buckets[bucket]++;
+	stats->turns++;
+	stats->sum_us += took_us;
+	if (took_us > stats->longest_us)
+		stats->longest_us = took_us;
+}
+
 /* Returns true to keep running. */
 static bool signal_handle(struct daemon *daemon, int fd)
 {
@@ -148,6 +172,7 @@ static int event_loop(struct daemon *daemon, struct api *api)
 	log_info("ready: %zu services", daemon->config->service_count);
 	while (running) {
 		struct epoll_event events[8];
+		uint64_t turn_started;
 		/* The API may have work without a readable socket (a response
 		 * streamed in steps): it says so by a timeout of 0. */
 		int n = epoll_wait(epoll_fd, events, 8, api__timeout(api));
@@ -157,6 +182,7 @@ static int event_loop(struct daemon *daemon, struct api *api)
 			ret = -1;
 			break;
 		}
+		turn_started = monotonic_us();
 		if (n == 0)
 			api__run(api);
 		for (int i = 0; i < n; i++) {
@@ -182,6 +208,7 @@ static int event_loop(struct daemon *daemon, struct api *api)
 				api__run(api);
 			}
 		}
+		loop_turn_record(&daemon->loop, monotonic_us() - turn_started);
 	}
 	sd_notify(0, "STOPPING=1");
 out:

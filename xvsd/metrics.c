@@ -236,6 +236,10 @@ static void health_engine_write(FILE *out, struct daemon *daemon)
 		"xvs_health_check_lateness_seconds", "histogram",
 		"How much later than scheduled health checks started."
 	};
+	static const struct family loop_turn = {
+		"xvs_event_loop_turn_seconds", "histogram",
+		"How long the daemon's event loop took to handle what one wait returned."
+	};
 	static const struct family service_up = {
 		"xvs_service_up", "gauge", "1 when the service has a usable backend."
 	};
@@ -249,6 +253,9 @@ static void health_engine_write(FILE *out, struct daemon *daemon)
 		fprintf(out, "%s{service=\"%s\"} %d\n", service_up.name, service->conf->name,
 			service->up ? 1 : 0);
 	}
+	family_header(out, &loop_turn);
+	histogram_write(out, loop_turn.name, "", health_lateness_bounds, LOOP_TURN_BUCKETS,
+			daemon->loop.buckets, daemon->loop.sum_us);
 	if (!daemon->health)
 		return;
 	stats = health__stats(daemon->health);

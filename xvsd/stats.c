@@ -283,6 +283,17 @@ static struct json_object *conn_scan_json(const struct dp_conn_scan *scan)
 	return object;
 }
 
+/* How long the event loop's turns took. */
+static struct json_object *loop_json(const struct loop_stats *loop)
+{
+	struct json_object *object = json_object_new_object();
+
+	json_add_int(object, "turns", (int64_t)loop->turns);
+	json_add_int(object, "longest_turn_us", (int64_t)loop->longest_us);
+	json_add_int(object, "turn_sum_us", (int64_t)loop->sum_us);
+	return object;
+}
+
 /* Where XDP is attached, tenants' namespaces included. */
 static struct json_object *attachments_json(struct daemon *daemon)
 {
@@ -321,6 +332,7 @@ struct json_object *stats__status(struct daemon *daemon)
 	json_object_object_add(document, "passes", reasons_json(daemon, false));
 	json_object_object_add(document, "persistence", persist_events_json(daemon));
 	json_object_object_add(document, "health", health_status_json(daemon));
+	json_object_object_add(document, "event_loop", loop_json(&daemon->loop));
 	json_object_object_add(document, "vrrp", vrrp__summary_json(daemon->vrrp));
 	return document;
 }
