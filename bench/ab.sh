@@ -3,13 +3,18 @@
 # A/B cost of the data plane of two xvsd builds on the benchmark topology, for
 # changes to bpf/: interleaved repetitions, medians (docs/performance.md).
 #
-# Usage: bench/ab.sh XVSD_A XVSD_B [MODES]    (root; MODES default "dr nat")
+# Usage: bench/ab.sh XVSD_A XVSD_B [MODES]    (root; MODES default "dr nat";
+# also nat-reply and snat-reply: the reply direction, backend -> client)
 # Environment: AB_REPS (5), AB_SECONDS (3, per load run), AB_COUNT (test_run
 # calls, 20000), AB_BACKENDS (2).
 # Per build and mode: xdpload test-run figures (hot repeat, single calls, 1,000
 # tracked flows cycled, new flows), bpf_stats ns/run of xvs_lb under the
 # generator's load (1 thread, 1,000 flows), and the bench's ns/pkt (sender +
-# ksoftirqd CPU per delivered packet, gen-only not subtracted).
+# ksoftirqd CPU per delivered packet, gen-only not subtracted). The reply
+# modes run with one backend: 1,000 flows made by a 1-second generator run,
+# then xdpload test-run-reply on the balancer's eth1 (reply_first: a flow's
+# first reply, reply_single and reply_cold: later ones), and for nat-reply
+# bpf_stats of xvs_lb while the sink sends the flows' replies (gen -r).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -57,11 +62,39 @@ ksoftirqd_ticks() {
 	echo "$total"
 }
 
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RAW"; }
+
+# reply_run MODE(nat-reply|snat-reply) BUILD: the reply direction.
+reply_run() {
+	local mode=$1 build=$2 out key stats_pid
+	xvs_up "${mode%-reply}" 1 1 rr
+	in_ns gen "$BENCH_BIN/gen" -i eth0 -m "$LB0_MAC" -s 10.0.0.2 -d "$BENCH_VIP" \
+		-S 10000 -f 1000 -t 1 -T 1 -c 1 >/dev/null
+	out=$(in_ns lb "$BENCH_BIN/xdpload" test-run-reply eth1 "$COUNT")
+	for key in reply_first_ns reply_single_ns reply_cold_ns; do
+		record "$mode" "$build" "$key" "$(sed -n "s/.*$key=\([0-9.]*\).*/\1/p" <<<"$out")"
+	done
+	if [ "$mode" = nat-reply ]; then
+		(sleep 0.5; in_ns lb "$BENCH_BIN/xdpload" prog-stats eth1 \
+			"$((SECONDS_LOAD - 1))" >"$BENCH_TMP/stats") &
+		stats_pid=$!
+		in_ns sink "$BENCH_BIN/gen" -i eth0 -m "$LB1_MAC" -s "$(backend_ip 0)" -S 9000 \
+			-d 10.0.0.2 -p 10000 -f 1000 -r -t "$SECONDS_LOAD" -T 1 -c 1 >/dev/null
+		wait "$stats_pid"
+		record "$mode" "$build" load_ns_per_run \
+			"$(sed -n 's/.*ns_per_run=\([0-9.]*\).*/\1/p' "$BENCH_TMP/stats")"
+	fi
+	xvs_down
+}
+
 # one_run MODE BUILD(a|b): records test_run, bpf_stats and ns/pkt figures.
 one_run() {
 	local mode=$1 build=$2 out c0 c1 k0 k1 cpu_ns delivered key stats_pid
 	XVSD=${AB_XVSD[0]}
 	[ "$build" = b ] && XVSD=${AB_XVSD[1]}
+	case $mode in
+	*-reply) reply_run "$mode" "$build"; return ;;
+	esac
 	xvs_up "$mode" "$BACKENDS" 1 rr
 	out=$(in_ns lb "$BENCH_BIN/xdpload" test-run eth0 "$BENCH_VIP" "$COUNT")
 	for key in tracked_repeat_ns tracked_single_ns flows_single_ns cold_single_ns new_single_ns; do

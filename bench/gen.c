@@ -11,6 +11,7 @@
 #include <netinet/udp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -33,6 +34,7 @@ struct options {
 	struct in_addr saddr, daddr;
 	uint16_t dport, dports, sport;
 	uint32_t flows;
+	bool replies;   /* -r: source port sport for all, destination dport + flow */
 	double seconds;
 	int threads;
 	int first_cpu;
@@ -70,7 +72,9 @@ static uint32_t checksum_add(uint32_t sum, const void *data, size_t length)
 }
 
 /* One frame of flow number flow: source port sport + flow, destination port
- * dport + flow % dports; IP and UDP checksums complete. */
+ * dport + flow % dports (with -r, as a server's replies to those flows:
+ * source port sport, destination port dport + flow); IP and UDP checksums
+ * complete. */
 static void frame_build(const struct options *o, const unsigned char smac[6], uint32_t flow,
 			unsigned char *frame)
 {
@@ -93,8 +97,8 @@ static void frame_build(const struct options *o, const unsigned char smac[6], ui
 	ip->saddr = o->saddr.s_addr;
 	ip->daddr = o->daddr.s_addr;
 	ip->check = htons(checksum_fold(checksum_add(0, ip, sizeof(*ip))));
-	udp->source = htons((uint16_t)(o->sport + flow));
-	udp->dest = htons((uint16_t)(o->dport + flow % o->dports));
+	udp->source = htons((uint16_t)(o->sport + (o->replies ? 0 : flow)));
+	udp->dest = htons((uint16_t)(o->dport + (o->replies ? flow : flow % o->dports)));
 	udp->len = htons((uint16_t)(sizeof(*udp) + payload));
 	memcpy(udp + 1, "xvs-bench", 9);
 	sum = checksum_add(0, &ip->saddr, 8);
@@ -176,7 +180,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: gen -i IFNAME -m DSTMAC -s SRCIP -d DSTIP [-p DPORT] [-P DPORTS]\n"
-		"           [-S SPORT] [-f FLOWS] [-t SECONDS] [-T THREADS] [-c FIRST_CPU]\n"
+		"           [-S SPORT] [-f FLOWS] [-r] [-t SECONDS] [-T THREADS] [-c FIRST_CPU]\n"
+		"-r: replies, from SPORT to DPORT + flow (a server answering FLOWS clients)\n"
 		"Sends 64-byte UDP frames; prints: sent=N seconds=S pps=P cpu_ns=C\n"
 		"(cpu_ns: the sender threads' CPU time, softirq work done in them included).\n");
 	exit(2);
@@ -188,7 +193,7 @@ static void options_parse(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .dport = 9000, .dports = 1, .sport = 10000, .flows = 1000,
 			       .seconds = 5, .threads = 1, .first_cpu = 1 };
-	while ((c = getopt(argc, argv, "i:m:s:d:p:P:S:f:t:T:c:")) != -1) {
+	while ((c = getopt(argc, argv, "i:m:s:d:p:P:S:f:rt:T:c:")) != -1) {
 		switch (c) {
 		case 'i': o->ifname = optarg; break;
 		case 'm': if (netdev_mac_parse(optarg, o->dmac)) usage(); break;
@@ -198,6 +203,7 @@ static void options_parse(int argc, char **argv, struct options *o)
 		case 'P': o->dports = (uint16_t)atoi(optarg); break;
 		case 'S': o->sport = (uint16_t)atoi(optarg); break;
 		case 'f': o->flows = (uint32_t)atoi(optarg); break;
+		case 'r': o->replies = true; break;
 		case 't': o->seconds = atof(optarg); break;
 		case 'T': o->threads = atoi(optarg); break;
 		case 'c': o->first_cpu = atoi(optarg); break;

@@ -37,6 +37,8 @@ static int usage(void)
 		"       xdpload conns-memlock IFNAME     memlock bytes and size of xvs conns\n"
 		"       xdpload test-run IFNAME VIP COUNT [FLOWS]\n"
 		"                                        BPF_PROG_TEST_RUN ns of the attached program\n"
+		"       xdpload test-run-reply IFNAME COUNT\n"
+		"                                        the same for replies of nat/snat flows\n"
 		"       xdpload prog-stats IFNAME SECONDS run_time_ns/run_cnt of it over SECONDS\n");
 	return 2;
 }
@@ -428,8 +430,9 @@ static int command_conns_memlock(int argc, char **argv)
 	return 0;
 }
 
-/* A 60-byte UDP frame src:sport -> dst:9000 with correct checksums. */
-static void udp_frame(unsigned char *frame, uint32_t src, uint16_t sport, uint32_t dst)
+/* A 60-byte UDP frame src:sport -> dst:dport with correct checksums. */
+static void udp_frame_to(unsigned char *frame, uint32_t src, uint16_t sport, uint32_t dst,
+			 uint16_t dport)
 {
 	unsigned char *ip = frame + 14, *udp = ip + 20;
 	uint32_t sum = 0;
@@ -450,9 +453,14 @@ static void udp_frame(unsigned char *frame, uint32_t src, uint16_t sport, uint32
 	ip[11] = (unsigned char)~sum;
 	udp[0] = (unsigned char)(sport >> 8);
 	udp[1] = (unsigned char)sport;
-	udp[2] = 9000 >> 8;
-	udp[3] = 9000 & 0xff;
+	udp[2] = (unsigned char)(dport >> 8);
+	udp[3] = (unsigned char)dport;
 	udp[5] = 26; /* checksum 0: none */
+}
+
+static void udp_frame(unsigned char *frame, uint32_t src, uint16_t sport, uint32_t dst)
+{
+	udp_frame_to(frame, src, sport, dst, 9000);
 }
 
 /* One BPF_PROG_TEST_RUN of the program fd on frame, as if it had arrived
@@ -537,6 +545,94 @@ static int command_test_run(int argc, char **argv)
 	return 0;
 }
 
+/* Up to max reply-side keys (IPv4 UDP) of the nat_flows map of the program
+ * on ifname: the flows a reply test-run sends as a backend would. */
+static uint32_t reply_keys(const char *ifname, struct xvs_conn_key *keys, uint32_t max)
+{
+	struct xvs_conn_key key, next;
+	struct xvs_nat_flow flow;
+	struct bpf_map_info info;
+	int fd = attached_map(ifname, "nat_flows", &info);
+	uint32_t found = 0;
+
+	if (fd < 0)
+		return 0;
+	for (int err = bpf_map_get_next_key(fd, NULL, &next); !err && found < max;
+	     err = bpf_map_get_next_key(fd, &key, &next)) {
+		key = next;
+		if (!bpf_map_lookup_elem(fd, &key, &flow) && flow.reply &&
+		    key.family == XVS_AF_INET && key.proto == IPPROTO_UDP)
+			keys[found++] = key;
+	}
+	close(fd);
+	return found;
+}
+
+/* BPF_PROG_TEST_RUN timing of the program on IFNAME for the replies of the
+ * nat/snat flows in its table (backend -> client, as if they had arrived on
+ * IFNAME), COUNT calls of one run each cycling through the flows:
+ * reply_first_ns the first reply of each flow, reply_single_ns the next
+ * ones, reply_cold_ns the same with L1/L2 evicted before each call (see
+ * test-run). */
+static int command_test_run_reply(int argc, char **argv)
+{
+	static struct xvs_conn_key keys[1000];
+	uint64_t total_first = 0, total_one = 0, total_cold = 0;
+	size_t evict_bytes = 1 << 20;
+	uint32_t prog_id = 0, count, flows;
+	volatile unsigned char *evict;
+	int ifindex, fd, cpu = sched_getcpu();
+	unsigned char frame[60];
+	cpu_set_t cpus;
+
+	if (argc != 4)
+		return usage();
+	ifindex = ifindex_of(argv[2]);
+	count = (uint32_t)strtoul(argv[3], NULL, 10);
+	if (!ifindex || !count || bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &prog_id) ||
+	    !prog_id)
+		return usage();
+	flows = reply_keys(argv[2], keys, 1000);
+	if (!flows) {
+		fprintf(stderr, "xdpload: no nat/snat flow to reply to\n");
+		return 1;
+	}
+	CPU_ZERO(&cpus);
+	CPU_SET(cpu < 0 ? 0 : cpu, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	evict = calloc(1, evict_bytes);
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0 || !evict)
+		return 1;
+	for (uint32_t i = 0; i < flows; i++) {
+		udp_frame_to(frame, keys[i].saddr.v4, ntohs(keys[i].sport), keys[i].daddr.v4,
+			     ntohs(keys[i].dport));
+		total_first += test_run_once(fd, frame, ifindex, 1);
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		const struct xvs_conn_key *key = &keys[i % flows];
+
+		udp_frame_to(frame, key->saddr.v4, ntohs(key->sport), key->daddr.v4,
+			     ntohs(key->dport));
+		total_one += test_run_once(fd, frame, ifindex, 1);
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		const struct xvs_conn_key *key = &keys[i % flows];
+
+		udp_frame_to(frame, key->saddr.v4, ntohs(key->sport), key->daddr.v4,
+			     ntohs(key->dport));
+		for (size_t at = 0; at < evict_bytes; at += 64)
+			(void)evict[at];
+		total_cold += test_run_once(fd, frame, ifindex, 1);
+	}
+	printf("reply_flows=%u reply_first_ns=%.0f reply_single_ns=%.0f reply_cold_ns=%.0f\n",
+	       flows, (double)total_first / flows, (double)total_one / count,
+	       (double)total_cold / count);
+	free((void *)evict);
+	close(fd);
+	return 0;
+}
+
 /* Run-time statistics of the XDP program on IFNAME over SECONDS (while load
  * runs): BPF_ENABLE_STATS is held for that long, so kernel.bpf_stats_enabled
  * stays as it was for everyone else. */
@@ -593,6 +689,7 @@ int main(int argc, char **argv)
 		{ "detach", command_detach },
 		{ "count", command_count },
 		{ "test-run", command_test_run },
+		{ "test-run-reply", command_test_run_reply },
 		{ "prog-stats", command_prog_stats },
 		{ "conns-fill", command_conns_fill },
 		{ "conns-memlock", command_conns_memlock },

@@ -147,6 +147,17 @@ struct {
 	__type(value, struct xvs_nat_flow);
 } nat_flows SEC(".maps");
 
+/* Route generation by tenant id: xvsd bumps a tenant's when a route, rule,
+ * link or neighbour of its namespace changes; a reply's cached next hop
+ * (struct xvs_nat_flow hop_*) is valid only under the generation it was
+ * looked up in. 0: no xvsd keeps it, nothing is cached. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_MAX_TENANTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} route_generation SEC(".maps");
+
 /* Mode snat: source addresses and port range, by service id. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

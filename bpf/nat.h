@@ -322,9 +322,9 @@ static __always_inline int forward_nat(struct xdp_md *ctx, const struct xvs_serv
 static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *pkt)
 {
 	struct xvs_nat_flow *flow = bpf_map_lookup_elem(&nat_flows, &pkt->flow);
+	__u32 service_id, backend_id, zero = 0, generation, now;
 	struct nat_scratch *scratch;
 	struct nat_headers headers;
-	__u32 service_id, backend_id, zero = 0;
 	int verdict;
 
 	if (!flow || !flow->reply || pkt->malformed)
@@ -340,7 +340,14 @@ static __always_inline int nat_reply(struct xdp_md *ctx, const struct packet *pk
 		return verdict;
 	if (!nat_hop_left(&headers, pkt->flow.family))
 		return pass_counted(XVS_PASS_UNSUPPORTED);
-	verdict = nat_route(ctx, &scratch->out, pkt->l3_bytes, &scratch->fib);
+	generation = nat_route_generation(pkt->flow.tenant);
+	now = nat_hop_now();
+	verdict = nat_reply_hop(ctx, flow, generation, now, pkt->l3_bytes, &scratch->fib);
+	if (verdict == NAT_LOOKUP) {
+		verdict = nat_route(ctx, &scratch->out, pkt->l3_bytes, &scratch->fib);
+		if (verdict == FURTHER_PROCESSING)
+			nat_reply_hop_remember(ctx, flow, generation, now, &scratch->fib);
+	}
 	if (verdict == NAT_TOO_BIG)
 		return drop_counted(XVS_DROP_TOO_BIG);
 	if (verdict != FURTHER_PROCESSING)

@@ -123,6 +123,70 @@ static __always_inline int nat_backend_hop(struct xdp_md *ctx, const struct xvs_
 	return FURTHER_PROCESSING;
 }
 
+/* The generation a reply's cached next hop must carry: the tenant's
+ * route_generation (0: nothing is cached). */
+static __always_inline __u32 nat_route_generation(__u16 tenant)
+{
+	__u32 key = tenant, *generation = bpf_map_lookup_elem(&route_generation, &key);
+
+	return generation ? *(volatile __u32 *)generation : 0;
+}
+
+static __always_inline __u32 nat_hop_now(void)
+{
+	return (__u32)(bpf_ktime_get_coarse_ns() >> XVS_HOP_TICK_SHIFT);
+}
+
+/* Toward a client: the next hop the flow's last FIB lookup found (struct
+ * xvs_nat_flow hop_*), while it is valid: same route generation (xvsd
+ * bumps it on route, rule, link and neighbour changes), younger than the
+ * TTL, the packet arrived where the lookup was made for and fits the MTU.
+ * NAT_LOOKUP otherwise: nat_route decides, as without a cache. The
+ * generation is read again after the copy: a CPU rewriting the entry sets
+ * it to 0 first. */
+static __always_inline int nat_reply_hop(struct xdp_md *ctx, const struct xvs_nat_flow *flow,
+					 __u32 generation, __u32 now, __u32 l3_bytes,
+					 struct bpf_fib_lookup *fib)
+{
+	__u32 ifindex = flow->hop_ifindex;
+
+	if (!generation || *(volatile __u32 *)&flow->hop_generation != generation)
+		return NAT_LOOKUP;
+	if (now - flow->hop_stamp > XVS_HOP_TTL_TICKS || flow->hop_iif != ctx->ingress_ifindex ||
+	    l3_bytes > flow->hop_mtu)
+		return NAT_LOOKUP;
+	__builtin_memcpy(fib->dmac, flow->hop_dmac, ETH_ALEN);
+	__builtin_memcpy(fib->smac, flow->hop_smac, ETH_ALEN);
+	fib->ifindex = ifindex;
+	if (*(volatile __u32 *)&flow->hop_generation != generation)
+		return NAT_LOOKUP;
+	if (ifindex != ctx->ingress_ifindex && !bpf_map_lookup_elem(&tx_ports, &ifindex))
+		return drop_counted(XVS_DROP_NO_ROUTE);
+	return FURTHER_PROCESSING;
+}
+
+/* Records a successful nat_route result in the flow's reply entry, under
+ * the generation read before the lookup (a change during the lookup makes
+ * it stale at once). On success bpf_fib_lookup leaves the route's MTU in
+ * mtu_result (Linux 5.12+; else tot_len stays: the packet's size, a
+ * smaller MTU than the route's, which only sends bigger packets to
+ * nat_route). */
+static __always_inline void nat_reply_hop_remember(struct xdp_md *ctx, struct xvs_nat_flow *flow,
+						   __u32 generation, __u32 now,
+						   const struct bpf_fib_lookup *fib)
+{
+	if (!generation)
+		return;
+	*(volatile __u32 *)&flow->hop_generation = 0;
+	__builtin_memcpy(flow->hop_dmac, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(flow->hop_smac, fib->smac, ETH_ALEN);
+	flow->hop_ifindex = fib->ifindex;
+	flow->hop_mtu = fib->mtu_result;
+	flow->hop_iif = ctx->ingress_ifindex;
+	flow->hop_stamp = now;
+	*(volatile __u32 *)&flow->hop_generation = generation;
+}
+
 /* Source and destination port as they lie in memory, as one word. */
 static __always_inline __be32 ports_word(__be16 sport, __be16 dport)
 {

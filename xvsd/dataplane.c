@@ -589,6 +589,8 @@ int dataplane__open(const struct config *config, struct dataplane **out)
 		ret = -ENOMEM;
 		goto fail;
 	}
+	if (route_watch_open(dp))
+		log_warn("route notifications: nat/snat replies look every route up");
 	ret = skeleton_load(dp);
 	if (ret)
 		goto fail;
@@ -646,6 +648,7 @@ void dataplane__abandon(struct dataplane *dp)
 	conntrack_close(dp); /* before the maps it walks go */
 	free(dp->forwarding);
 	tenants_close(dp, false);
+	route_watch_close(dp);
 	xvs_lb__destroy(dp->skel);
 	for (size_t s = 0; s < dp->service_count; s++)
 		free(dp->services[s].backends);

@@ -87,6 +87,11 @@ int dataplane__upkeep_fd(const struct dataplane *dp);
 /* Takes the result of the pass that ended (when dataplane__upkeep_fd is
  * readable): counts for the API, ids of retired backends freed. */
 void dataplane__upkeep(struct dataplane *dp);
+/* A descriptor that is readable when rtnetlink reported route, rule, link
+ * or neighbour changes (-1: none); dataplane__route_run then reads them and
+ * invalidates the next hops the data plane cached (route_watch.c). */
+int dataplane__route_fd(const struct dataplane *dp);
+void dataplane__route_run(struct dataplane *dp);
 
 size_t dataplane__service_count(const struct dataplane *dp);
 struct dp_service *dataplane__service(struct dataplane *dp, size_t index);

@@ -17,6 +17,7 @@ struct dp_tenant {
 	int netns_fd;                         /* -1 for the daemon's own */
 	struct xvs_lb *skel;                  /* its instance of xvs_lb */
 	struct netlink *netlink;              /* rtnetlink inside the namespace */
+	int route_fd;                         /* its notifications (route_watch.c); -1 */
 };
 
 struct dataplane {
@@ -48,6 +49,7 @@ struct dataplane {
 	char pin_dir[300];                   /* RUN_DIR/bpf: pinned maps and links */
 	bool bpffs_mounted;                  /* pin_dir is a bpffs this daemon owns */
 	bool adopted;                        /* maps came from a previous daemon */
+	struct route_watch *route_watch;     /* route_generation's keeper (route_watch.c) */
 };
 
 /* nat/snat: IP forwarding on the attached interfaces, set while xvsd runs and
@@ -110,6 +112,15 @@ void pin_interfaces_adopt(struct dataplane *dp);
 const struct config_service *config_service_of_key(const struct dataplane *dp,
 						    const struct config *config,
 						    const struct xvs_service_key *key);
+
+/* route_watch.c: route_generation, bumped on rtnetlink changes per tenant */
+int route_watch_open(struct dataplane *dp);
+void route_watch_close(struct dataplane *dp);
+/* Listens to the tenant's namespace and starts a new generation for it.
+ * Returns 0 or negative errno (the tenant then has route_fd -1). */
+int route_watch_tenant(struct dataplane *dp, struct dp_tenant *tenant);
+/* Stops listening; leaving: the tenant goes away, its caches with it. */
+void route_watch_tenant_close(struct dataplane *dp, struct dp_tenant *tenant, bool leaving);
 
 /* tenant.c: one instance of xvs_lb per network namespace */
 /* Loads an instance of xvs_lb for tenant id that shares every map of host

@@ -146,7 +146,8 @@ static bool signal_handle(struct daemon *daemon, int fd)
 
 static int event_loop(struct daemon *daemon, struct api *api)
 {
-	int epoll_fd, signal_fd, tick_fd, vrrp_fd, upkeep_fd, api_fds[2], api_count, ret = 0;
+	int epoll_fd, signal_fd, tick_fd, vrrp_fd, upkeep_fd, route_fd, api_fds[2], api_count;
+	int ret = 0;
 	unsigned int ticks = 0;
 	bool running = true;
 
@@ -168,6 +169,9 @@ static int event_loop(struct daemon *daemon, struct api *api)
 		epoll_watch(epoll_fd, api_fds[i]);
 	if (daemon->health)
 		epoll_watch(epoll_fd, health__fd(daemon->health));
+	route_fd = dataplane__route_fd(daemon->dataplane);
+	if (route_fd >= 0)
+		epoll_watch(epoll_fd, route_fd);
 	sd_notify(0, "READY=1");
 	log_info("ready: %zu services", daemon->config->service_count);
 	while (running) {
@@ -202,6 +206,8 @@ static int event_loop(struct daemon *daemon, struct api *api)
 				if (ticks++ % (ESTIMATOR_INTERVAL_MS / TICK_MS) == 0)
 					stats__estimate(daemon);
 				api__run(api); /* connection timeouts */
+			} else if (fd == route_fd) {
+				dataplane__route_run(daemon->dataplane);
 			} else if (daemon->health && fd == health__fd(daemon->health)) {
 				health__run(daemon->health);
 			} else {

@@ -141,6 +141,8 @@ int tenant_host_init(struct dataplane *dp)
 	host->skel = dp->skel;
 	host->netlink = dp->netlink;
 	dp->tenants[XVS_TENANT_HOST] = host;
+	if (route_watch_tenant(dp, host))
+		log_warn("route notifications: nat/snat replies look every route up");
 	return 0;
 }
 
@@ -175,6 +177,7 @@ static void tenant_free(struct dataplane *dp, struct dp_tenant *tenant, bool unp
 	char path[PATH_MAX];
 
 	dp->tenants[tenant->id] = NULL;
+	route_watch_tenant_close(dp, tenant, unpin);
 	if (tenant->id != XVS_TENANT_HOST) {
 		if (unpin) {
 			tenant_pin_path(dp, tenant->namespace_name, path, sizeof(path));
@@ -216,10 +219,15 @@ static int tenant_open(struct dataplane *dp, struct dp_tenant *tenant, char *err
 	}
 	tenant_pin_path(dp, tenant->namespace_name, path, sizeof(path));
 	ret = tenant_instance_load(dp->skel, tenant->id, path, &tenant->skel);
-	if (ret)
+	if (ret) {
 		snprintf(error, error_size, "namespace %s: load BPF programs: %s",
 			 tenant->namespace_name, strerror(-ret));
-	return ret;
+		return ret;
+	}
+	if (route_watch_tenant(dp, tenant))
+		log_warn("namespace %s: route notifications: nat/snat replies look every "
+			 "route up", tenant->namespace_name);
+	return 0;
 }
 
 static int tenant_create(struct dataplane *dp, const char *name, uint16_t id, char *error,
@@ -234,6 +242,7 @@ static int tenant_create(struct dataplane *dp, const char *name, uint16_t id, ch
 	}
 	snprintf(tenant->namespace_name, sizeof(tenant->namespace_name), "%s", name);
 	tenant->id = id;
+	tenant->route_fd = -1;
 	dp->tenants[id] = tenant;
 	ret = tenant_open(dp, tenant, error, error_size);
 	if (ret) {

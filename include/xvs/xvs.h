@@ -286,7 +286,19 @@ struct xvs_nat_flow {
 	__u32 service_id;
 	__u32 backend_id;
 	__u8 reply;        /* 1: this entry is the reply side */
-	__u8 pad[7];
+	__u8 pad;
+	/* Reply side: the next hop toward the client from the last FIB lookup
+	 * (bpf/nat.h nat_reply_hop), so that a flow's replies skip
+	 * bpf_fib_lookup. Valid while hop_generation equals the tenant's
+	 * route_generation (0: never), for XVS_HOP_TTL_TICKS after hop_stamp,
+	 * for packets arriving on hop_iif of at most hop_mtu bytes. */
+	__u16 hop_mtu;
+	__u32 hop_ifindex;
+	__u8 hop_dmac[6];
+	__u8 hop_smac[6];
+	__u32 hop_generation;
+	__u32 hop_stamp;   /* bpf_ktime_get_coarse_ns() >> XVS_HOP_TICK_SHIFT */
+	__u32 hop_iif;     /* the interface the reply arrived on */
 };
 
 /* snat_sources value, by service id: mode snat's source addresses and the
@@ -308,7 +320,7 @@ struct xvs_tenant {
 	char namespace_name[XVS_NAMESPACE_NAME_MAX];
 };
 
-_Static_assert(sizeof(struct xvs_nat_flow) == 56, "xvs_nat_flow size");
+_Static_assert(sizeof(struct xvs_nat_flow) == 80, "xvs_nat_flow size");
 _Static_assert(sizeof(struct xvs_tenant) == 64, "xvs_tenant size");
 _Static_assert(sizeof(struct xvs_snat) == 72, "xvs_snat size");
 
@@ -329,6 +341,13 @@ _Static_assert(sizeof(struct xvs_snat) == 72, "xvs_snat size");
  * are whole seconds, and not writing the entry on every packet keeps its
  * cache line shared between CPUs. */
 #define XVS_LAST_SEEN_REFRESH_NS 1000000ULL
+/* The reply path's next-hop cache (struct xvs_nat_flow hop_*): ticks of
+ * 2^20 ns (~1.05 ms); an entry is used for at most 953 ticks (~1 s) after
+ * its lookup, a backstop for a change xvsd was not told of (or made while
+ * no xvsd ran). xvsd bumps route_generation, by tenant, on every rtnetlink
+ * route, rule, link or neighbour change that can change a lookup. */
+#define XVS_HOP_TICK_SHIFT 20
+#define XVS_HOP_TTL_TICKS 953
 #define XVS_DEFAULT_PERSIST_TABLE (XVS_DEFAULT_CONN_TABLE / 4)
 
 /* Slots of one service's region: mh holds a Maglev lookup table (a prime

@@ -189,6 +189,153 @@ static void test_next_hop_from_backend(void)
 			     BPF_ANY);
 }
 
+/* route_generation of tenant 0, as xvsd keeps it. */
+static void route_generation_set(uint32_t value)
+{
+	uint32_t key = 0;
+
+	TEST_CHECK(bpf_map__update_elem(skel->maps.route_generation, &key, sizeof(key), &value,
+					sizeof(value), BPF_ANY) == 0);
+}
+
+/* The reply-side nat_flows entry of a nat flow of def. */
+static bool reply_entry(const struct nat_def *def, uint16_t client_port,
+			struct xvs_conn_key *key, struct xvs_nat_flow *flow)
+{
+	struct inet_addr client, backend;
+
+	inet_addr_parse(client_of(def), &client);
+	inet_addr_parse(def->backend, &backend);
+	mapenc_conn_key(&backend, backend_port_of(def), &client, client_port, def->proto, key);
+	return bpf_map__lookup_elem(skel->maps.nat_flows, key, sizeof(*key), flow, sizeof(*flow),
+				    0) == 0;
+}
+
+static void reply_entry_write(const struct xvs_conn_key *key, const struct xvs_nat_flow *flow)
+{
+	TEST_CHECK(bpf_map__update_elem(skel->maps.nat_flows, key, sizeof(*key), flow,
+					sizeof(*flow), BPF_EXIST) == 0);
+}
+
+/* A nat reply as it must leave toward client MAC mac. */
+static void reply_expect(const struct nat_def *def, const uint8_t *mac)
+{
+	uint8_t in[PACKET_MAX], want[PACKET_MAX];
+	size_t len, want_len;
+
+	len = nat_build(def, def->backend, backend_port_of(def), client_of(def), 40000, 0, false,
+			NULL, NULL, in);
+	want_len = nat_build(def, def->vip, def->port, client_of(def), 40000, 0, true, mac,
+			     client_side_mac, want);
+	expect_out(in, len, XDP_REDIRECT, want, want_len);
+}
+
+/* Toward the client a flow's replies use the next hop its last FIB lookup
+ * found, while the route generation is the one of the lookup, for at most
+ * the TTL, for packets from the same interface that fit the route's MTU.
+ * The kernel's neighbour is changed behind the cache's back to tell a
+ * cached next hop from a looked-up one. Generation 0: nothing cached. */
+static void test_reply_hop_cache(void)
+{
+	static const uint8_t moved_mac[6] = { 0x02, 0xc1, 0x00, 0x00, 0x00, 0x02 };
+	const struct nat_def *def = nat_def(NAT_UDP4);
+	uint8_t in[PACKET_MAX];
+	struct xvs_nat_flow flow;
+	struct xvs_conn_key key;
+	struct outcome out;
+	size_t len;
+
+	nat_reset();
+	route_generation_set(1);
+	len = nat_build(def, client_of(def), 40000, def->vip, def->port, 0, false, NULL, NULL, in);
+	run_packet(in, len, &out);
+	TEST_CHECK(out.verdict == XDP_REDIRECT);
+	reply_expect(def, client_mac);
+	TEST_CHECK(reply_entry(def, 40000, &key, &flow));
+	TEST_CHECK(flow.hop_generation == 1 && !memcmp(flow.hop_dmac, client_mac, 6));
+	TEST_CHECK(!memcmp(flow.hop_smac, client_side_mac, 6));
+	TEST_CHECK_MSG(flow.hop_mtu == 1500, "hop_mtu %u", flow.hop_mtu);
+	TEST_CHECK(flow.hop_ifindex == if_nametoindex("nat-cl"));
+
+	/* The neighbour moves: the cache still answers, until a new generation. */
+	TEST_CHECK(shell("ip neigh replace 192.0.2.1 lladdr 02:c1:00:00:00:02 dev nat-cl "
+			 "nud permanent") == 0);
+	reply_expect(def, client_mac);
+	route_generation_set(2);
+	reply_expect(def, moved_mac);
+	TEST_CHECK(reply_entry(def, 40000, &key, &flow) && flow.hop_generation == 2);
+
+	/* Older than the TTL: looked up again. */
+	TEST_CHECK(shell("ip neigh replace 192.0.2.1 lladdr 02:c1:00:00:00:01 dev nat-cl "
+			 "nud permanent") == 0);
+	reply_expect(def, moved_mac);
+	flow.hop_stamp -= XVS_HOP_TTL_TICKS + 1;
+	reply_entry_write(&key, &flow);
+	reply_expect(def, client_mac);
+
+	/* Bigger than the cached MTU, or from another interface: looked up. */
+	TEST_CHECK(shell("ip neigh replace 192.0.2.1 lladdr 02:c1:00:00:00:02 dev nat-cl "
+			 "nud permanent") == 0);
+	TEST_CHECK(reply_entry(def, 40000, &key, &flow));
+	flow.hop_mtu = 60;
+	reply_entry_write(&key, &flow);
+	reply_expect(def, moved_mac);
+	TEST_CHECK(reply_entry(def, 40000, &key, &flow) && flow.hop_mtu == 1500);
+	TEST_CHECK(shell("ip neigh replace 192.0.2.1 lladdr 02:c1:00:00:00:01 dev nat-cl "
+			 "nud permanent") == 0);
+	flow.hop_iif = INGRESS_IFINDEX + 1;
+	reply_entry_write(&key, &flow);
+	reply_expect(def, client_mac);
+
+	/* Generation 0 (no xvsd keeps it): every reply is looked up. */
+	route_generation_set(0);
+	nat_reset();
+	run_packet(in, len, &out);
+	reply_expect(def, client_mac);
+	TEST_CHECK(reply_entry(def, 40000, &key, &flow) && flow.hop_generation == 0);
+	TEST_CHECK(shell("ip neigh replace 192.0.2.1 lladdr 02:c1:00:00:00:02 dev nat-cl "
+			 "nud permanent") == 0);
+	reply_expect(def, moved_mac);
+	TEST_CHECK(shell("ip neigh replace 192.0.2.1 lladdr 02:c1:00:00:00:01 dev nat-cl "
+			 "nud permanent") == 0);
+}
+
+/* The cache keeps the route's MTU: a bigger reply is looked up, and
+ * dropped as too big as without the cache; smaller ones still use it. */
+static void test_reply_hop_cache_too_big(void)
+{
+	const struct nat_def *def = nat_def(NAT_UDP4);
+	struct xvs_nat_flow flow;
+	struct xvs_conn_key key;
+	uint8_t in[PACKET_MAX];
+	struct outcome out;
+	size_t len;
+
+	nat_reset();
+	route_generation_set(1);
+	TEST_CHECK(shell("ip route replace 192.0.2.0/24 dev nat-cl mtu lock 100") == 0);
+	len = nat_build(def, client_of(def), 40000, def->vip, def->port, 0, false, NULL, NULL, in);
+	run_packet(in, len, &out);
+	reply_expect(def, client_mac);
+	TEST_CHECK(reply_entry(def, 40000, &key, &flow) && flow.hop_generation == 1);
+	TEST_CHECK_MSG(flow.hop_mtu == 100, "hop_mtu %u", flow.hop_mtu);
+	struct packet_spec big = {
+		.family = AF_INET,
+		.proto = IPPROTO_UDP,
+		.saddr = def->backend,
+		.daddr = client_of(def),
+		.sport = backend_port_of(def),
+		.dport = 40000,
+		.payload = 200,
+	};
+
+	len = packet_build(&big, in);
+	expect_drop(in, len, XVS_DROP_TOO_BIG);
+	reply_expect(def, client_mac);
+	TEST_CHECK(shell("ip route replace 192.0.2.0/24 dev nat-cl") == 0);
+	route_generation_set(0);
+}
+
 /* The conns entry of a client flow of def. */
 static struct xvs_conn conn_of(const struct nat_def *def, uint16_t client_port)
 {
@@ -355,6 +502,8 @@ int main(void)
 	TEST_RUN("bpf/nat_tracked_from_conn", test_nat_tracked_from_conn);
 	TEST_RUN("bpf/snat_tracked_from_conn", test_snat_tracked_from_conn);
 	TEST_RUN("bpf/nat_reply_without_flow", test_reply_without_flow);
+	TEST_RUN("bpf/nat_reply_hop_cache", test_reply_hop_cache);
+	TEST_RUN("bpf/nat_reply_hop_cache_too_big", test_reply_hop_cache_too_big);
 	TEST_RUN("bpf/nat_ttl_expired", test_ttl_expired);
 	TEST_RUN("bpf/nat_reaped_with_conn", test_reaped_with_conn);
 	xvs_lb__destroy(skel);

@@ -249,6 +249,73 @@ else
 	fail dns-nat-port-5353 "answers: $out"
 fi
 
+# Replies keep the next hop of their flow's last FIB lookup (nat.md): xvsd starts a
+# new route generation when a neighbour's MAC moves, not when one is re-confirmed
+# with the same MAC; a connection open across the move goes on answering.
+route_generation() {
+	ip netns exec "$P-lb" bpftool -j net show dev eth0 | python3 -c '
+import json, subprocess, sys
+prog = json.load(sys.stdin)[0]["xdp"][0]["id"]
+show = lambda *a: json.loads(subprocess.check_output(["bpftool", "-j", *a]))
+for map_id in show("prog", "show", "id", str(prog))["map_ids"]:
+    # Kernel map names keep 15 characters.
+    if show("map", "show", "id", str(map_id))["name"] == "route_generatio":
+        entry = show("map", "lookup", "id", str(map_id), "key", "0", "0", "0", "0")
+        if "formatted" in entry:
+            print(entry["formatted"]["value"])
+        else:
+            print(int.from_bytes(bytes(int(b, 16) for b in entry["value"]), "little"))
+'
+}
+generation_above() { [ "$(route_generation)" -gt "$1" ]; }
+cat >"$NETNS_TMP/across_move.py" <<'EOF'
+import os, socket, sys, time
+vip, flag = sys.argv[1], sys.argv[2]
+s = socket.create_connection((vip, 9000), timeout=5)
+def echo(token):
+    s.sendall(token)
+    got = b""
+    while len(got) < len(token):
+        got += s.recv(4096)
+    return got == token
+ok = echo(b"before\n")
+open(flag + ".ready", "w").close()
+deadline = time.time() + 20
+while not os.path.exists(flag) and time.time() < deadline:
+    time.sleep(0.05)
+ok = ok and os.path.exists(flag) and echo(b"after\n")
+sys.exit(0 if ok else 1)
+EOF
+client_mac=$(ip -n "$P-client" -j link show eth0 |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["address"])')
+ip netns exec "$P-client" timeout 30 python3 "$NETNS_TMP/across_move.py" "$VIP" \
+	"$NETNS_TMP/moved" &
+move_pid=$!
+wait_until 10 test -e "$NETNS_TMP/moved.ready" || fail mac-move-setup "no stream"
+generation=$(route_generation || true)
+ip -n "$P-lb" neigh replace 10.0.0.2 lladdr "$client_mac" dev eth0 nud permanent
+sleep 0.5 # a new generation would come within milliseconds
+if [ -n "$generation" ] && [ "$(route_generation)" = "$generation" ]; then
+	pass route-generation-same-mac
+else
+	fail route-generation-same-mac "generation '$generation' -> $(route_generation || true)"
+fi
+ip -n "$P-client" link set eth0 address 02:00:00:0c:11:02
+ip -n "$P-lb" neigh replace 10.0.0.2 lladdr 02:00:00:0c:11:02 dev eth0 nud permanent
+if [ -n "$generation" ] && wait_until 5 generation_above "$generation"; then
+	pass route-generation-mac-moved
+else
+	fail route-generation-mac-moved "generation stays '$generation'"
+fi
+touch "$NETNS_TMP/moved"
+if wait "$move_pid"; then
+	pass reply-after-mac-move
+else
+	fail reply-after-mac-move "the open connection's echo did not come back"
+fi
+ip -n "$P-client" link set eth0 address "$client_mac"
+ip -n "$P-lb" neigh replace 10.0.0.2 lladdr "$client_mac" dev eth0 nud permanent
+
 # A stream held open across 2000 short HTTP connections: each echo still arrives.
 cat >"$NETNS_TMP/churn.py" <<'EOF'
 import socket, sys
