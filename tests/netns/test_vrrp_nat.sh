@@ -18,8 +18,8 @@
 #                                  |  ib
 #                        vnPID-b 10.78.0.11, default via 10.78.0.254
 #                        echo server: UDP 5353, TCP 80, answers "b ..."
-#   Master: VIP 10.77.0.100/24 on eth0, gateway VIP 10.78.0.254/24 on eth1; services
-#   udp 10.77.0.100:5353 and tcp :80, mode nat, backend 10.78.0.11.
+#   Master: VIP 10.77.0.100/24 (and fd77::100/64) on eth0, gateway VIP 10.78.0.254/24
+#   on eth1; services udp 10.77.0.100:5353 and tcp :80, mode nat, backend 10.78.0.11.
 #
 # Run as root from the repo root; XVSD and XVSCTL override the binaries.
 set -euo pipefail
@@ -31,6 +31,7 @@ NETNS_TEST=netns/vrrp_nat
 . "$NETNS_DIR/vrrp_lib.sh"
 
 VIP=10.77.0.100
+VIP6=fd77::100       # on eth0 only: its router tracks eth1 all the same (the block's links)
 GATEWAY=10.78.0.254
 BACKEND=10.78.0.11
 ADVERT_MS=100
@@ -78,7 +79,7 @@ for node in n1 n2; do
 		vr_conf_head "$node"
 		printf '\ninterface eth0 {\n    xdp auto\n}\ninterface eth1 {\n    xdp auto\n}\n'
 		vr_vrrp nat_pair "priority $priority" "advert ${ADVERT_MS}ms" "method link" \
-			"vip $VIP/24" "vip $GATEWAY/24 interface eth1"
+			"vip $VIP/24" "vip $GATEWAY/24 interface eth1" "vip $VIP6/64"
 		printf '\nservice echo_udp {\n    vip %s\n    port 5353\n    proto udp\n    mode nat\n    backend %s\n}\n' \
 			"$VIP" "$BACKEND"
 		printf '\nservice echo_tcp {\n    vip %s\n    port 80\n    proto tcp\n    mode nat\n    backend %s\n}\n' \
@@ -116,6 +117,7 @@ vn_udp() {
 
 vr_start n1 n2
 vr_wait_check n1-master 10 vr_is n1 nat_pair ipv4 master
+vr_wait_check n1-master-ipv6 5 vr_is n1 nat_pair ipv6 master
 vr_wait_check n2-backup 5 vr_is n2 nat_pair ipv4 backup
 vr_wait_check n1-holds-both 3 vn_check_holds n1
 vr_check n2-holds-none vn_free n2
@@ -146,6 +148,7 @@ held=$(vr_ms)
 vr_check kill-n2-holds-both vn_check_holds n2
 echo "# kill -9 of the master: n2 held both addresses by $((held - killed)) ms (polled after the answer)"
 vr_check kill-n2-master vr_is n2 nat_pair ipv4 master
+vr_wait_check kill-n2-holds-ipv6 3 vn_has n2 eth0 "$VIP6"
 vr_check kill-n2-forwarded [ "$(vn_udp_in n2)" -gt "$n2_in" ]
 vr_check kill-client-tcp vr_reach "$VIP" b 5
 capture_stop internal
@@ -177,6 +180,8 @@ else
 	fail link-client-answered "$answered"
 fi
 vr_wait_check link-n1-fault 3 vr_is n1 nat_pair ipv4 fault
+vr_wait_check link-n1-fault-ipv6 3 vr_is n1 nat_pair ipv6 fault
+vr_wait_check link-n2-holds-ipv6 3 vn_has n2 eth0 "$VIP6"
 faults=$(vr_field n1 nat_pair ipv4 faults || true)
 vr_check link-fault-reason grep -q link <<<"$faults"
 links=$(vr_field n1 nat_pair ipv4 links || true)
@@ -196,6 +201,7 @@ vr_check link-n1-idle [ "$(vn_udp_in n1)" -eq "$n1_in" ]
 ip -n "$P-isw" link set in1 up
 vr_wait_check link-recovered 5 vr_is n1 nat_pair ipv4 master
 vr_wait_check link-n1-holds-both 3 vn_check_holds n1
+vr_wait_check link-n1-holds-ipv6 3 vn_has n1 eth0 "$VIP6"
 
 # (3) A VIP on an interface that is not there is a fault (reason interface) until it
 # comes: n2 alone, reloaded with a third VIP on eth9; eth9 comes, goes and comes back.
