@@ -65,12 +65,6 @@ int xvs_lb(struct xdp_md *ctx)
 	return forward(ctx, service, &pkt, &target);
 }
 
-/* Run by the daemon (BPF_PROG_TEST_RUN) to expire connections: only a BPF
- * program can compare-and-swap an entry's account token (bpf/conn.h). */
-SEC("syscall")
-int xvs_reap(struct xvs_reap_args *args)
-{
-	return reap_run(args);
-}
+/* The reaper's programs (xvs_reap_conns, xvs_reap_persist) are in reap.h. */
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

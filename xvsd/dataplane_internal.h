@@ -59,17 +59,18 @@ void forwarding_restore(struct dataplane *dp);
 /* Restores the sysctls set in one namespace (its tenant is going away). */
 void forwarding_restore_namespace(struct dataplane *dp, const char *namespace_name);
 
-/* Connection table expiry and accounting (conntrack.c): the reaper program
- * runs in a thread of its own. conntrack_open starts the thread; conntrack_close
- * (accepts a data plane without one) waits for a pass under way and ends it. */
+/* Connection table expiry and accounting (conntrack.c): the reaper's
+ * iterators are read by a thread of its own. conntrack_open starts the
+ * thread; conntrack_close (accepts a data plane without one) waits for a
+ * pass under way and ends it. */
 int conntrack_open(struct dataplane *dp);
 void conntrack_close(struct dataplane *dp);
 /* Asks the thread for a pass when none runs and 2 s have passed since the
  * last one ended; dataplane__upkeep takes the result. */
 void conntrack_start(struct dataplane *dp);
-/* Runs skel's reaper once, in the calling thread: deletes entries expired
- * for longer than grace_ns and gives back their counts. Returns 0 or
- * negative errno. */
+/* One pass over skel's tables, in the calling thread: deletes entries
+ * expired for longer than grace_ns and gives back their counts. Returns 0
+ * or negative errno. */
 int conntrack_reap(struct xvs_lb *skel, uint64_t grace_ns, struct xvs_reap_args *out);
 
 /* The size of a scheduler's table in service_slots. */

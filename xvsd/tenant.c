@@ -41,7 +41,9 @@ int tenant_instance_load(struct xvs_lb *host, uint16_t id, const char *tx_ports_
 		return -errno;
 	skel->rodata->xvs_tenant = id;
 	/* The host's instance reaps the shared tables for every tenant. */
-	ret = bpf_program__set_autoload(skel->progs.xvs_reap, false);
+	ret = bpf_program__set_autoload(skel->progs.xvs_reap_conns, false);
+	if (!ret)
+		ret = bpf_program__set_autoload(skel->progs.xvs_reap_persist, false);
 	bpf_object__for_each_map(map, skel->obj) {
 		struct bpf_map *shared;
 

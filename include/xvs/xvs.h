@@ -236,15 +236,26 @@ struct xvs_backend_limits {
 	__u32 max_conns;     /* 0 = no limit */
 };
 
-/* Context of the xvs_reap program (run by the daemon with test_run): it
- * deletes entries expired for longer than grace_ns and reports the rest. */
+/* What a pass of the reaper found (xvsd/conntrack.c fills it). */
 struct xvs_reap_args {
-	__u64 grace_ns;  /* in */
-	__u64 live;      /* out: entries kept */
-	__u64 reaped;    /* out: entries deleted */
-	__u64 persist_live;   /* out: persistence entries kept */
-	__u64 persist_reaped; /* out: persistence entries deleted */
+	__u64 grace_ns;  /* the grace the pass used */
+	__u64 live;      /* entries kept */
+	__u64 reaped;    /* entries deleted */
+	__u64 persist_live;   /* persistence entries kept */
+	__u64 persist_reaped; /* persistence entries deleted */
 };
+
+/* What the reaper's iterators (bpf/reap.h) write per entry for the daemon. */
+#define XVS_REAP_LIVE 'L'    /* one byte: the entry stays */
+#define XVS_REAP_CLAIMED 'C' /* then its struct xvs_conn_key: count given back, to delete */
+#define XVS_REAP_EXPIRED 'E' /* then its struct xvs_persist_key: to delete */
+
+/* Whether an entry last seen at last_seen_ns is expired for longer than
+ * grace_ns at now. Another CPU may have stamped the entry after now. */
+static inline int xvs_reap_due(__u64 now, __u64 last_seen_ns, __u64 timeout_ns, __u64 grace_ns)
+{
+	return now > last_seen_ns && now - last_seen_ns > timeout_ns + grace_ns;
+}
 
 /* service_stats and backend_stats value (per-CPU). */
 struct xvs_counters {
