@@ -100,12 +100,13 @@ static __always_inline struct xvs_backend *conn_backend(const struct xvs_conn *c
  * not). A count changes only together with a successful compare-and-swap of
  * the token, done by the party making the change: the data plane on a state
  * change or when it reuses an expired entry for a new flow (old token to new:
- * old count down, new count up), and the reaper program (xvs_reap) before it
- * deletes an expired entry (token to 0: count down). Two parties racing on an
- * entry cannot both win the swap, so no count moves twice. A token of 0 means
- * the reaper owns the entry and is deleting it: the data plane never swaps
- * from 0. Only the reaper deletes entries, so its delete by key removes the
- * entry whose token it zeroed. Insertion counts after a successful insert. */
+ * old count down, new count up), and the reaper's iterator (xvs_reap_conns,
+ * bpf/reap.h) before the daemon deletes an expired entry (token to 0: count
+ * down). Two parties racing on an entry cannot both win the swap, so no count
+ * moves twice. A token of 0 means the reaper owns the entry and is deleting
+ * it: the data plane never swaps from 0. Only the reaper deletes entries, so
+ * its delete by key removes the entry whose token it zeroed. Insertion counts
+ * after a successful insert. */
 static __always_inline void account_add(__u32 account, int delta)
 {
 	__u32 backend_id = XVS_ACCOUNT_BACKEND(account);
