@@ -150,8 +150,13 @@ else
 fi
 answers after-change
 
+# The new interface's neighbours: the data plane logs each backend's next hop once it
+# knows it there (traffic before that goes to the old interface's entry).
+next_hops() { grep -c "service dns: backend .*: next hop" "$NETNS_TMP/xvsd.log" || true; }
+hops_before=$(next_hops)
+hops_moved() { [ "$(next_hops)" -ge $((hops_before + ${#LAB_BACKENDS[@]})) ]; }
 eth0_mac=$(mac_of "$LB" eth0)
-if reload three && wait_until 5 linkq mv0 "mode == 'passthru' and owned and l['address'] == '$eth0_mac' and xdp == 2" &&
+if reload three && wait_until 10 hops_moved && wait_until 5 linkq mv0 "mode == 'passthru' and owned and l['address'] == '$eth0_mac' and xdp == 2" &&
 	[ "$(ifindex mv0)" != "$index" ]; then
 	pass "reload to passthru creates it anew (ifindex $index -> $(ifindex mv0)), XDP attached again"
 else
