@@ -167,6 +167,17 @@ for t in "${TENANTS[@]}"; do
 done
 
 # Counters per service, and the connection table holds the same client ports twice.
+# The web backends' first tcp checks may not have run yet (a backend starts up, before
+# its first result): wait for them, bounded, before the listing is read.
+web_checked() {
+	"$XVSCTL" -s "$SOCK" list --json 2>/dev/null | python3 -c '
+import json, sys
+services = json.load(sys.stdin)["services"]
+sys.exit(0 if all((b.get("check") or {}).get("successes", 0) >= 1
+                  for s in services if s["name"].startswith("web-") for b in s["backends"])
+         else 1)'
+}
+wait_until 15 web_checked || true
 xvsd_save_list
 "$XVSCTL" -s "$SOCK" conns --json >"$NETNS_TMP/conns.json" 2>>"$NETNS_TMP/list.log" || true
 if xvsd_list_saved counters; then
